@@ -1,0 +1,171 @@
+/*
+ * GDT, TSS and IDT of a CPU.
+ *
+ * The GDT is laid out as Xen's: entries below FIRST_RESERVED_GDT_ENTRY
+ * belong to the guest (its set_gdt frames are mapped there by the PV core,
+ * later); the shim's own descriptors and the flat ring-3 descriptors of the
+ * guest ABI live in the reserved range at Xen's selector values
+ * (include/xhv/desc.h).
+ *
+ * IST stacks: #DF (1), NMI (2) and #MC (3) always run on a known-good stack.
+ * #BP and #OF stay DPL 0 for now: the PV core makes them DPL 3 when it
+ * forwards guest int3/into.
+ */
+#include <xhv/desc.h>
+#include <xhv/layout.h>
+#include <xhv/percpu.h>
+#include <xhv/string.h>
+#include <xhv/x86.h>
+
+#define IST_DF  1
+#define IST_NMI 2
+#define IST_MC  3
+
+struct tss64 {
+    uint32_t rsvd0;
+    uint64_t rsp[3];
+    uint64_t rsvd1;
+    uint64_t ist[7];
+    uint64_t rsvd2;
+    uint16_t rsvd3;
+    uint16_t iomap_base;
+} __packed;
+
+struct idt_entry {
+    uint16_t offset_lo;
+    uint16_t selector;
+    uint8_t ist;
+    uint8_t type_attr;
+    uint16_t offset_mid;
+    uint32_t offset_hi;
+    uint32_t rsvd;
+} __packed;
+
+struct desc_ptr {
+    uint16_t limit;
+    uint64_t base;
+} __packed;
+
+BUILD_BUG_ON(sizeof(struct tss64) != 104);
+BUILD_BUG_ON(sizeof(struct idt_entry) != 16);
+
+extern const uint64_t entry_stub_table[256];
+extern void entry_syscall(void);
+
+static uint64_t bsp_gdt[XHV_NR_GDT_ENTRIES] __aligned(PAGE_SIZE);
+static struct tss64 bsp_tss __aligned(128);
+static struct idt_entry idt[256] __aligned(PAGE_SIZE);
+static uint8_t bsp_ist_stacks[3][XHV_IST_STACK_SIZE] __aligned(PAGE_SIZE);
+/*
+ * The stack for entries from ring 3 (TSS.RSP0 and syscall). Separate from
+ * the boot stack the shim starts on, so code on the boot stack may run
+ * ring-3 code and get control back (self-tests).
+ */
+static uint8_t bsp_entry_stack[XHV_STACK_SIZE] __aligned(PAGE_SIZE);
+
+struct percpu percpu_bsp;
+
+/* Flat code/data descriptor: base 0, limit 4G, given access byte/flags. */
+static uint64_t seg_desc(uint8_t access, uint8_t flags)
+{
+    return 0xffffULL | (0xfULL << 48) | ((uint64_t)access << 40) |
+           ((uint64_t)flags << 52);
+}
+
+static void set_tss_desc(uint64_t *gdt, unsigned int idx, const void *tss,
+                         uint32_t limit)
+{
+    uint64_t base = (uint64_t)tss;
+
+    gdt[idx] = (limit & 0xffffULL) | ((base & 0xffffffULL) << 16) |
+               (0x89ULL << 40) | (((uint64_t)limit >> 16 & 0xf) << 48) |
+               ((base >> 24 & 0xff) << 56);
+    gdt[idx + 1] = base >> 32;
+}
+
+static void set_gate(unsigned int vec, uint64_t handler, uint8_t ist,
+                     uint8_t dpl)
+{
+    struct idt_entry *e = &idt[vec];
+
+    e->offset_lo = handler & 0xffff;
+    e->selector = XHV_CS;
+    e->ist = ist;
+    e->type_attr = 0x80 | (dpl << 5) | 0xe;     /* present, interrupt gate */
+    e->offset_mid = (handler >> 16) & 0xffff;
+    e->offset_hi = handler >> 32;
+    e->rsvd = 0;
+}
+
+static void idt_init(void)
+{
+    unsigned int v;
+
+    for (v = 0; v < 256; v++)
+        set_gate(v, entry_stub_table[v], 0, 0);
+    set_gate(X86_EXC_DF, entry_stub_table[X86_EXC_DF], IST_DF, 0);
+    set_gate(X86_EXC_NMI, entry_stub_table[X86_EXC_NMI], IST_NMI, 0);
+    set_gate(X86_EXC_MC, entry_stub_table[X86_EXC_MC], IST_MC, 0);
+}
+
+void cpu_tables_init(struct percpu *pc)
+{
+    uint64_t *gdt = bsp_gdt;
+    struct tss64 *tss = &bsp_tss;
+    struct desc_ptr gdtr, idtr;
+    unsigned int i;
+
+    memset(gdt, 0, sizeof(bsp_gdt));
+    gdt[XHV_GDT_INDEX(XHV_CS)] = seg_desc(0x9b, 0xa);      /* L=1 */
+    gdt[XHV_GDT_INDEX(XHV_DS)] = seg_desc(0x93, 0xc);
+    gdt[XHV_GDT_INDEX(XHV_CS32)] = seg_desc(0x9b, 0xc);
+    gdt[XHV_GDT_INDEX(FLAT_RING3_CS32)] = seg_desc(0xfb, 0xc);
+    gdt[XHV_GDT_INDEX(FLAT_RING3_DS32)] = seg_desc(0xf3, 0xc);
+    gdt[XHV_GDT_INDEX(FLAT_RING3_CS64)] = seg_desc(0xfb, 0xa);
+
+    memset(tss, 0, sizeof(*tss));
+    pc->stack_top = (uint64_t)&bsp_entry_stack[XHV_STACK_SIZE];
+    tss->rsp[0] = pc->stack_top;
+    for (i = 0; i < 3; i++)
+        tss->ist[i] = (uint64_t)&bsp_ist_stacks[i][XHV_IST_STACK_SIZE];
+    /* No I/O bitmap: every guest port access traps and is emulated. */
+    tss->iomap_base = sizeof(*tss);
+    set_tss_desc(gdt, XHV_GDT_INDEX(XHV_TSS), tss, sizeof(*tss) - 1);
+
+    gdtr.limit = sizeof(bsp_gdt) - 1;
+    gdtr.base = (uint64_t)gdt;
+    __asm__ volatile("lgdt %0" :: "m"(gdtr));
+    /* Reload CS through a far return, then the data segments. */
+    __asm__ volatile("pushq %[cs]\n"
+                     "leaq 1f(%%rip), %%rax\n"
+                     "pushq %%rax\n"
+                     "lretq\n"
+                     "1:\n"
+                     "movl %[ds], %%eax\n"
+                     "movl %%eax, %%ds\n"
+                     "movl %%eax, %%es\n"
+                     "movl %%eax, %%ss\n"
+                     "xorl %%eax, %%eax\n"
+                     "movl %%eax, %%fs\n"
+                     "movl %%eax, %%gs\n"
+                     :: [cs] "i"(XHV_CS), [ds] "i"(XHV_DS) : "rax", "memory");
+    __asm__ volatile("ltr %w0" :: "r"(XHV_TSS));
+
+    idt_init();
+    idtr.limit = sizeof(idt) - 1;
+    idtr.base = (uint64_t)idt;
+    __asm__ volatile("lidt %0" :: "m"(idtr));
+
+    /*
+     * syscall: kernel CS/SS from STAR[47:32] (XHV_CS, XHV_CS+8 = XHV_DS);
+     * sysret's base STAR[63:48] = FLAT_RING3_CS32 gives CS64 = base+16 and
+     * SS = base+8, the guest's flat selectors. SFMASK clears IF, DF, TF,
+     * NT and AC on entry so the stack switch runs with interrupts off.
+     */
+    wrmsr(MSR_STAR, ((uint64_t)FLAT_RING3_CS32 << 48) |
+                    ((uint64_t)XHV_CS << 32));
+    wrmsr(MSR_LSTAR, (uint64_t)entry_syscall);
+    wrmsr(MSR_SFMASK, X86_EFLAGS_IF | X86_EFLAGS_DF | X86_EFLAGS_TF |
+                      X86_EFLAGS_NT | X86_EFLAGS_AC);
+    wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+}

@@ -1,0 +1,165 @@
+/*
+ * Every way into the shim from an interrupt, exception or `syscall`, and
+ * the one way out (iretq). Each entry builds a struct cpu_regs
+ * (include/xhv/regs.h) on the current stack and calls do_entry(regs); on
+ * return the frame, possibly edited (exception fixups, guest state), is
+ * restored. Offsets come from build/obj/asm-offsets.h.
+ *
+ * Stacks: from ring 3 the CPU switches to TSS.RSP0; #DF, NMI and #MC run on
+ * their own IST stacks; `syscall` switches stacks by hand through the
+ * per-CPU area (one CPU for now: the SMP issue gives each CPU its own
+ * entry stub, as Xen does).
+ */
+#include <xhv/desc.h>
+#include <xhv/regs.h>
+#include "asm-offsets.h"
+
+        .text
+
+/* Push the general registers in struct cpu_regs order (r15 lowest). */
+.macro SAVE_ALL
+        push    %rdi
+        push    %rsi
+        push    %rdx
+        push    %rcx
+        push    %rax
+        push    %r8
+        push    %r9
+        push    %r10
+        push    %r11
+        push    %rbx
+        push    %rbp
+        push    %r12
+        push    %r13
+        push    %r14
+        push    %r15
+.endm
+
+.macro RESTORE_ALL
+        pop     %r15
+        pop     %r14
+        pop     %r13
+        pop     %r12
+        pop     %rbp
+        pop     %rbx
+        pop     %r11
+        pop     %r10
+        pop     %r9
+        pop     %r8
+        pop     %rax
+        pop     %rcx
+        pop     %rdx
+        pop     %rsi
+        pop     %rdi
+.endm
+
+/* One stub per vector: a zero error code where the CPU pushes none, the
+ * vector number in the upper half of that slot, then the common path. */
+.macro ENTRY_STUB vec
+        .balign 16
+entry_vec_\vec:
+        .if ((\vec == 8) || ((\vec >= 10) && (\vec <= 14)) || (\vec == 17) || (\vec == 21))
+        .else
+        push    $0
+        .endif
+        movl    $\vec, 4(%rsp)
+        jmp     entry_common
+.endm
+
+        .globl  entry_stubs
+        .balign 16
+entry_stubs:
+        .altmacro
+        .set    vec, 0
+        .rept   256
+        ENTRY_STUB %vec
+        .set    vec, vec + 1
+        .endr
+
+/* Table of the 256 stub addresses, for the IDT builder. */
+        .section .rodata
+        .balign 8
+        .globl  entry_stub_table
+entry_stub_table:
+        .set    vec, 0
+        .rept   256
+        .quad   entry_vec_%vec
+        .set    vec, vec + 1
+        .endr
+        .noaltmacro
+        .text
+
+entry_common:
+        cld
+        SAVE_ALL
+        mov     %rsp, %rdi
+        /* Align for C; rbp chain links back into the interrupted frame. */
+        mov     %rsp, %rbx
+        and     $~15, %rsp
+        call    do_entry
+        mov     %rbx, %rsp
+        .globl  return_to_frame
+return_to_frame:
+        RESTORE_ALL
+        add     $8, %rsp                /* error code / vector slot */
+        iretq
+
+/*
+ * `syscall` entry: RCX = return RIP, R11 = RFLAGS, RSP still the caller's
+ * (SFMASK has cleared IF, so nothing can interrupt before the switch).
+ * Builds the same frame as an interrupt from ring 3 would.
+ */
+        .globl  entry_syscall
+entry_syscall:
+        mov     %rsp, percpu_bsp + PERCPU_syscall_user_rsp(%rip)
+        mov     percpu_bsp + PERCPU_stack_top(%rip), %rsp
+        push    $FLAT_RING3_SS64
+        push    percpu_bsp + PERCPU_syscall_user_rsp(%rip)
+        push    %r11
+        push    $FLAT_RING3_CS64
+        push    %rcx
+        pushq   $0
+        movl    $ENTRY_VECTOR_SYSCALL, 4(%rsp)
+        jmp     entry_common
+
+/*
+ * enter_frame(regs): load a complete frame (e.g. a ring-3 context) and
+ * iretq to it. Used for the first entry into ring 3; never returns here.
+ */
+        .globl  enter_frame
+enter_frame:
+        mov     %rdi, %rsp
+        jmp     return_to_frame
+
+/* capture_registers(struct cpu_regs *r): the caller's registers. */
+        .globl  capture_registers
+capture_registers:
+        mov     %r15, REGS_r15(%rdi)
+        mov     %r14, REGS_r14(%rdi)
+        mov     %r13, REGS_r13(%rdi)
+        mov     %r12, REGS_r12(%rdi)
+        mov     %rbp, REGS_rbp(%rdi)
+        mov     %rbx, REGS_rbx(%rdi)
+        mov     %r11, REGS_r11(%rdi)
+        mov     %r10, REGS_r10(%rdi)
+        mov     %r9, REGS_r9(%rdi)
+        mov     %r8, REGS_r8(%rdi)
+        mov     %rax, REGS_rax(%rdi)
+        mov     %rcx, REGS_rcx(%rdi)
+        mov     %rdx, REGS_rdx(%rdi)
+        mov     %rsi, REGS_rsi(%rdi)
+        mov     %rdi, REGS_rdi(%rdi)
+        movq    $0, REGS_error_code(%rdi)
+        mov     (%rsp), %rax
+        mov     %rax, REGS_rip(%rdi)
+        lea     8(%rsp), %rax
+        mov     %rax, REGS_rsp(%rdi)
+        mov     %cs, %eax
+        mov     %rax, REGS_cs(%rdi)
+        mov     %ss, %eax
+        mov     %rax, REGS_ss(%rdi)
+        pushfq
+        pop     %rax
+        mov     %rax, REGS_rflags(%rdi)
+        mov     REGS_rax(%rdi), %rax
+        ret

@@ -1,0 +1,47 @@
+/*
+ * The shim's console on the serial line. Output is synchronous (polled
+ * UART), so `sync_console` has nothing more to do; it is accepted for Xen
+ * compatibility.
+ */
+#include <xhv/cmdline.h>
+#include <xhv/console.h>
+#include <xhv/log.h>
+#include <xhv/uart.h>
+
+static bool serial_enabled = true;
+
+static void serial_sink(const char *s, size_t len)
+{
+    if (serial_enabled)
+        uart_write(s, len);
+}
+
+void console_init_early(void)
+{
+    struct uart_params p = {
+        .io_base = UART_COM1_BASE, .baud = 115200,
+        .data_bits = 8, .parity = 'n', .stop_bits = 1,
+    };
+
+    uart_init(&p);
+    log_set_sink(serial_sink);
+}
+
+void console_setup(const struct xhv_opts *o)
+{
+    const struct xhv_uart_cfg *c = &o->com1;
+    struct uart_params p = {
+        .io_base = c->io_base ? c->io_base : UART_COM1_BASE,
+        .baud = c->baud,
+        .data_bits = c->data_bits ? c->data_bits : 8,
+        .parity = c->parity ? c->parity : 'n',
+        .stop_bits = c->stop_bits ? c->stop_bits : 1,
+    };
+
+    log_set_thresholds(o->loglvl, o->loglvl_rl);
+    log_set_guest_thresholds(o->guest_loglvl, o->guest_loglvl_rl);
+    /* COM1 is the only serial console so far; "console=none" silences it. */
+    serial_enabled = (o->console_mask & XHV_CONSOLE_COM1) != 0;
+    if (c->given && c->baud)
+        uart_init(&p);
+}

@@ -1,0 +1,37 @@
+/*
+ * The shim's segment selectors. They sit in the GDT entries Xen reserves for
+ * itself (from FIRST_RESERVED_GDT_ENTRY, arch-x86/xen.h) at the same
+ * selector values Xen uses, so the guest's flat ring-3 selectors
+ * (FLAT_RING3_CS64 etc., arch-x86/xen-x86_64.h) are the ones the guest
+ * ABI defines. Usable from assembly.
+ */
+#ifndef XHV_DESC_H
+#define XHV_DESC_H
+
+#ifdef __ASSEMBLY__
+#include <xen/xen.h>
+#else
+#include <xhv/xen.h>
+#endif
+
+#define XHV_GDT_INDEX(sel)      ((sel) >> 3)
+#define XHV_CS                  0xe008  /* ring 0, 64-bit code */
+#define XHV_DS                  0xe010  /* ring 0, data */
+#define XHV_CS32                0xe018  /* ring 0, 32-bit code (unused) */
+#define XHV_TSS                 0xe040  /* 16-byte descriptor */
+#define XHV_LDT                 0xe050  /* 16-byte descriptor, later */
+#define XHV_NR_GDT_ENTRIES      (FIRST_RESERVED_GDT_ENTRY + 14)
+
+/* Interrupt vectors the shim owns. */
+#define XHV_VEC_LAPIC_TIMER     0xf0
+#define XHV_VEC_SPURIOUS        0xff
+
+#ifndef __ASSEMBLY__
+#include <xhv/types.h>
+
+struct percpu;
+/* Build and load this CPU's GDT, TSS (with IST stacks) and the IDT. */
+void cpu_tables_init(struct percpu *pc);
+#endif
+
+#endif /* XHV_DESC_H */

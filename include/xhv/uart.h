@@ -1,0 +1,26 @@
+/*
+ * 16550 UART: the shim's console. Polled output; input is polled too (the
+ * console backend and debug keys read it).
+ */
+#ifndef XHV_UART_H
+#define XHV_UART_H
+
+#include <xhv/types.h>
+
+#define UART_COM1_BASE  0x3f8
+
+struct uart_params {
+    uint16_t io_base;
+    uint32_t baud;          /* 0: keep what firmware set */
+    uint8_t data_bits;      /* 5..8 */
+    char parity;            /* 'n', 'o', 'e', 'm', 's' */
+    uint8_t stop_bits;      /* 1 or 2 */
+};
+
+void uart_init(const struct uart_params *p);
+/* Write bytes, turning "\n" into "\r\n". */
+void uart_write(const char *s, size_t len);
+/* One received byte, or -1 if none is waiting. */
+int uart_getc(void);
+
+#endif /* XHV_UART_H */

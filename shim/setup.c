@@ -1,0 +1,111 @@
+/*
+ * start_shim(): the arch-neutral start, reached from every boot path with
+ * boot_info filled. Order matters: console and options first (so every
+ * later line obeys loglvl=), then memory, then the parent, then whatever
+ * this run is for (self-tests or the guest).
+ */
+#include <xhv/boot_info.h>
+#include <xhv/cmdline.h>
+#include <xhv/console.h>
+#include <xhv/frame_alloc.h>
+#include <xhv/log.h>
+#include <xhv/parent.h>
+#include <xhv/setup.h>
+#include <xhv/version.h>
+
+struct frame_pool frame_pool;
+struct xhv_opts opts;
+
+static const char *e820_name(uint32_t type)
+{
+    switch (type) {
+    case E820_RAM: return "usable";
+    case E820_RESERVED: return "reserved";
+    case E820_ACPI: return "ACPI data";
+    case E820_NVS: return "ACPI NVS";
+    case E820_UNUSABLE: return "unusable";
+    default: return "unknown";
+    }
+}
+
+static void print_memory_map(void)
+{
+    unsigned int i;
+    uint64_t ram = 0;
+
+    printk("Memory map (from %s):\n", boot_info.loader_name[0] ?
+           boot_info.loader_name : "boot loader");
+    for (i = 0; i < boot_info.nr_memmap; i++) {
+        const struct boot_mem_range *m = &boot_info.memmap[i];
+
+        printk(" %016llx - %016llx (%s)\n", (unsigned long long)m->base,
+               (unsigned long long)(m->base + m->len), e820_name(m->type));
+        if (m->type == E820_RAM)
+            ram += m->len;
+    }
+    printk("RAM: %llu MiB\n", (unsigned long long)(ram >> 20));
+}
+
+static void print_modules(void)
+{
+    unsigned int i;
+
+    for (i = 0; i < boot_info.nr_modules; i++) {
+        const struct boot_module *m = &boot_info.modules[i];
+
+        printk("Module %u: %#llx-%#llx '%s'\n", i,
+               (unsigned long long)m->start,
+               (unsigned long long)(m->start + m->len), m->cmdline);
+    }
+}
+
+/* Frames the allocator must never hand out. */
+static void frames_init(void)
+{
+    struct phys_range excl[2 + BOOT_MAX_MODULES];
+    unsigned int n = 0, i;
+    uint64_t s, e;
+
+    excl[n].start = 0;              /* real-mode area, BIOS data, ROMs */
+    excl[n++].end = 0x100000;
+    arch_image_range(&s, &e);
+    excl[n].start = s;
+    excl[n++].end = e;
+    for (i = 0; i < boot_info.nr_modules; i++) {
+        excl[n].start = boot_info.modules[i].start;
+        excl[n++].end = boot_info.modules[i].start + boot_info.modules[i].len;
+    }
+    if (frame_pool_init(&frame_pool, boot_info.memmap, boot_info.nr_memmap,
+                        excl, n, boot_phys_to_virt, NULL))
+        panic("cannot set up the frame allocator");
+    printk(XLOG_INFO "frames: %llu free of %llu\n",
+           (unsigned long long)frame_pool_free_count(&frame_pool),
+           (unsigned long long)frame_pool.nr_frames);
+}
+
+void start_shim(void)
+{
+    cmdline_defaults(&opts);
+    cmdline_parse(boot_info.cmdline, &opts);
+    console_setup(&opts);
+
+    printk("xhv %s: a Xen PV ABI shim (guest ABI Xen %d.%d)\n",
+           XHV_VERSION, XHV_XEN_MAJOR, XHV_XEN_MINOR);
+    printk("Command line: %s\n", boot_info.cmdline);
+    print_memory_map();
+    print_modules();
+
+    frames_init();
+    arch_memory_init(&frame_pool);
+    parent_init();
+
+    if (opts.selftest != XHV_SELFTEST_OFF)
+        selftest_run(opts.selftest == XHV_SELFTEST_FAULT);
+
+    if (!boot_info.nr_modules)
+        printk("No guest kernel module given: nothing to run.\n");
+    else
+        printk("Guest loading is not implemented yet.\n");
+    printk("Powering off.\n");
+    parent->poweroff();
+}

@@ -1,0 +1,73 @@
+#!/bin/sh
+# Run the boot tests of a matrix file (see tests/boot/matrix for the
+# format). Logs go to build/boot/<name>.log. Prints PASS/FAIL per row and a
+# final "N passed, N failed"; exits non-zero on any failure.
+# BOOT_FILTER=<regex> runs only the matching names; BOOT_GROUP (default tcg)
+# selects the group.
+matrix=$1
+xhv=${XHV:-build/xhv}
+group=${BOOT_GROUP:-tcg}
+mkdir -p build/boot
+passed=0
+failed=0
+skipped=0
+
+trim() { printf '%s' "$1" | sed 's/^[[:space:]]*//; s/[[:space:]]*$//'; }
+
+while IFS= read -r line; do
+    case "$line" in ''|'#'*) continue ;; esac
+    name=$(trim "$(printf '%s' "$line" | awk -F' [|] ' '{print $1}')")
+    grp=$(trim "$(printf '%s' "$line" | awk -F' [|] ' '{print $2}')")
+    smp=$(trim "$(printf '%s' "$line" | awk -F' [|] ' '{print $3}')")
+    mem=$(trim "$(printf '%s' "$line" | awk -F' [|] ' '{print $4}')")
+    tmo=$(trim "$(printf '%s' "$line" | awk -F' [|] ' '{print $5}')")
+    want=$(trim "$(printf '%s' "$line" | awk -F' [|] ' '{print $6}')")
+    append=$(trim "$(printf '%s' "$line" | awk -F' [|] ' '{print $7}')")
+    expect=$(trim "$(printf '%s' "$line" | awk -F' [|] ' '{print $8}')")
+    extra=$(trim "$(printf '%s' "$line" | awk -F' [|] ' '{print $9}')")
+    [ "$grp" = "$group" ] || continue
+    if [ -n "$BOOT_FILTER" ] && ! printf '%s' "$name" | grep -Eq "$BOOT_FILTER"; then
+        continue
+    fi
+    log="build/boot/$name.log"
+    cpu="-cpu qemu64"
+    case "$extra" in *-cpu*) cpu="" ;; esac
+    start=$(date +%s)
+    # shellcheck disable=SC2086
+    timeout -s KILL "$tmo" qemu-system-x86_64 -machine pc,accel=tcg $cpu \
+        -m "$mem" -smp "$smp" -nodefaults -display none -no-reboot \
+        -serial "file:$log" -monitor none \
+        -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+        -kernel "$xhv" -append "$append" $extra </dev/null >"$log.qemu" 2>&1
+    rc=$?
+    secs=$(($(date +%s) - start))
+    why=""
+    if [ "$rc" -eq 137 ]; then
+        why="timed out after ${tmo}s"
+    elif [ "$rc" -ne "$want" ]; then
+        why="exit status $rc, expected $want"
+    fi
+    if [ -z "$why" ] && [ -n "$expect" ]; then
+        rest=$expect
+        while [ -n "$rest" ]; do
+            pat=${rest%%;;*}
+            if [ "$pat" = "$rest" ]; then rest=""; else rest=${rest#*;;}; fi
+            pat=$(trim "$pat")
+            [ -z "$pat" ] && continue
+            if ! tr -d '\r' <"$log" | grep -Eq -- "$pat"; then
+                why="missing /$pat/"
+                break
+            fi
+        done
+    fi
+    if [ -z "$why" ]; then
+        echo "PASS: boot/$name (${secs}s)"
+        passed=$((passed + 1))
+    else
+        echo "FAIL: boot/$name: $why (log: $log)"
+        tail -n 15 "$log" | sed 's/^/    /'
+        failed=$((failed + 1))
+    fi
+done <"$matrix"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
