@@ -41,7 +41,7 @@ SHIM_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
     -MMD -MP
 SHIM_ASFLAGS := $(filter-out -std=c11 -include include/xhv/visibility.h,$(SHIM_CFLAGS)) -D__ASSEMBLY__
 SHIM_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 \
-    -z noexecstack --no-relax -T $(BUILD)/xhv.lds --build-id=none
+    -z noexecstack --no-relax --no-warn-rwx-segments -T $(BUILD)/xhv.lds --build-id=none
 
 SHIM_DIRS := arch/x86_64 shim drivers
 SHIM_C    := $(sort $(shell find $(SHIM_DIRS) -name '*.c'))

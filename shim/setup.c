@@ -9,12 +9,14 @@
 #include <xhv/console.h>
 #include <xhv/frame_alloc.h>
 #include <xhv/log.h>
+#include <xhv/panic.h>
+#include <xhv/paging.h>
 #include <xhv/parent.h>
 #include <xhv/setup.h>
 #include <xhv/version.h>
 
 struct frame_pool frame_pool;
-struct xhv_opts opts;
+struct boot_info boot_info;
 
 static const char *e820_name(uint32_t type)
 {
@@ -35,8 +37,8 @@ static void print_memory_map(void)
 
     printk("Memory map (from %s):\n", boot_info.loader_name[0] ?
            boot_info.loader_name : "boot loader");
-    for (i = 0; i < boot_info.nr_memmap; i++) {
-        const struct boot_mem_range *m = &boot_info.memmap[i];
+    for (i = 0; i < boot_info.mem_count; i++) {
+        const struct boot_mem_range *m = &boot_info.mem[i];
 
         printk(" %016llx - %016llx (%s)\n", (unsigned long long)m->base,
                (unsigned long long)(m->base + m->len), e820_name(m->type));
@@ -50,8 +52,8 @@ static void print_modules(void)
 {
     unsigned int i;
 
-    for (i = 0; i < boot_info.nr_modules; i++) {
-        const struct boot_module *m = &boot_info.modules[i];
+    for (i = 0; i < boot_info.mod_count; i++) {
+        const struct boot_module *m = &boot_info.mods[i];
 
         printk("Module %u: %#llx-%#llx '%s'\n", i,
                (unsigned long long)m->start,
@@ -62,7 +64,7 @@ static void print_modules(void)
 /* Frames the allocator must never hand out. */
 static void frames_init(void)
 {
-    struct phys_range excl[2 + BOOT_MAX_MODULES];
+    struct phys_range excl[2 + BOOT_MOD_MAX];
     unsigned int n = 0, i;
     uint64_t s, e;
 
@@ -71,16 +73,16 @@ static void frames_init(void)
     arch_image_range(&s, &e);
     excl[n].start = s;
     excl[n++].end = e;
-    for (i = 0; i < boot_info.nr_modules; i++) {
-        excl[n].start = boot_info.modules[i].start;
-        excl[n++].end = boot_info.modules[i].start + boot_info.modules[i].len;
+    for (i = 0; i < boot_info.mod_count; i++) {
+        excl[n].start = boot_info.mods[i].start;
+        excl[n++].end = boot_info.mods[i].start + boot_info.mods[i].len;
     }
-    if (frame_pool_init(&frame_pool, boot_info.memmap, boot_info.nr_memmap,
+    if (frame_pool_init(&frame_pool, boot_info.mem, boot_info.mem_count,
                         excl, n, boot_phys_to_virt, NULL))
         panic("cannot set up the frame allocator");
     printk(XLOG_INFO "frames: %llu free of %llu\n",
            (unsigned long long)frame_pool_free_count(&frame_pool),
-           (unsigned long long)frame_pool.nr_frames);
+           (unsigned long long)frame_pool.ram_count);
 }
 
 void start_shim(void)
@@ -88,6 +90,8 @@ void start_shim(void)
     cmdline_defaults(&opts);
     cmdline_parse(boot_info.cmdline, &opts);
     console_setup(&opts);
+    boot_info.mem_count = memmap_sanitize(boot_info.mem, boot_info.mem_count,
+                                          BOOT_MEM_MAX);
 
     printk("xhv %s: a Xen PV ABI shim (guest ABI Xen %d.%d)\n",
            XHV_VERSION, XHV_XEN_MAJOR, XHV_XEN_MINOR);
@@ -102,7 +106,7 @@ void start_shim(void)
     if (opts.selftest != XHV_SELFTEST_OFF)
         selftest_run(opts.selftest == XHV_SELFTEST_FAULT);
 
-    if (!boot_info.nr_modules)
+    if (!boot_info.mod_count)
         printk("No guest kernel module given: nothing to run.\n");
     else
         printk("Guest loading is not implemented yet.\n");

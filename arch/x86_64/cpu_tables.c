@@ -49,7 +49,9 @@ struct desc_ptr {
 BUILD_BUG_ON(sizeof(struct tss64) != 104);
 BUILD_BUG_ON(sizeof(struct idt_entry) != 16);
 
-extern const uint64_t entry_stub_table[256];
+extern const char entry_stubs[], entry_stubs_end[];
+#define ENTRY_STUB(v) ((uint64_t)entry_stubs + 16 * (v))
+BUILD_BUG_ON(XHV_VEC_SPURIOUS > 255);
 extern void entry_syscall(void);
 
 static uint64_t bsp_gdt[XHV_NR_GDT_ENTRIES] __aligned(PAGE_SIZE);
@@ -102,10 +104,10 @@ static void idt_init(void)
     unsigned int v;
 
     for (v = 0; v < 256; v++)
-        set_gate(v, entry_stub_table[v], 0, 0);
-    set_gate(X86_EXC_DF, entry_stub_table[X86_EXC_DF], IST_DF, 0);
-    set_gate(X86_EXC_NMI, entry_stub_table[X86_EXC_NMI], IST_NMI, 0);
-    set_gate(X86_EXC_MC, entry_stub_table[X86_EXC_MC], IST_MC, 0);
+        set_gate(v, ENTRY_STUB(v), 0, 0);
+    set_gate(X86_EXC_DF, ENTRY_STUB(X86_EXC_DF), IST_DF, 0);
+    set_gate(X86_EXC_NMI, ENTRY_STUB(X86_EXC_NMI), IST_NMI, 0);
+    set_gate(X86_EXC_MC, ENTRY_STUB(X86_EXC_MC), IST_MC, 0);
 }
 
 void cpu_tables_init(struct percpu *pc)

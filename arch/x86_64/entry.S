@@ -53,41 +53,32 @@
         pop     %rdi
 .endm
 
-/* One stub per vector: a zero error code where the CPU pushes none, the
- * vector number in the upper half of that slot, then the common path. */
-.macro ENTRY_STUB vec
-        .balign 16
-entry_vec_\vec:
-        .if ((\vec == 8) || ((\vec >= 10) && (\vec <= 14)) || (\vec == 17) || (\vec == 21))
-        .else
-        push    $0
-        .endif
-        movl    $\vec, 4(%rsp)
-        jmp     entry_common
-.endm
+/*
+ * One 16-byte stub per vector, vector v at entry_stubs + 16 * v: a zero
+ * error code where the CPU pushes none, the vector number in the upper half
+ * of that slot, then the common path. (push 2 + movl 8 + jmp <= 5 bytes.)
+ */
+#define EC_VECTORS ((1 << 8) | (1 << 10) | (1 << 11) | (1 << 12) | \
+                    (1 << 13) | (1 << 14) | (1 << 17) | (1 << 21))
 
         .globl  entry_stubs
         .balign 16
 entry_stubs:
-        .altmacro
         .set    vec, 0
         .rept   256
-        ENTRY_STUB %vec
+        .balign 16
+        .if vec >= 32
+        push    $0
+        .elseif ((EC_VECTORS >> vec) & 1) == 0
+        push    $0
+        .endif
+        movl    $vec, 4(%rsp)
+        jmp     entry_common
         .set    vec, vec + 1
         .endr
-
-/* Table of the 256 stub addresses, for the IDT builder. */
-        .section .rodata
-        .balign 8
-        .globl  entry_stub_table
-entry_stub_table:
-        .set    vec, 0
-        .rept   256
-        .quad   entry_vec_%vec
-        .set    vec, vec + 1
-        .endr
-        .noaltmacro
-        .text
+        .balign 16
+        .globl  entry_stubs_end
+entry_stubs_end:
 
 entry_common:
         cld

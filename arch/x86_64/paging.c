@@ -199,8 +199,8 @@ void paging_init(const struct boot_info *bi, struct frame_pool *fp)
     if (!l4)
         panic("paging_init: no memory for page tables");
 
-    for (i = 0; i < bi->nr_memmap; i++) {
-        const struct boot_mem_range *m = &bi->memmap[i];
+    for (i = 0; i < bi->mem_count; i++) {
+        const struct boot_mem_range *m = &bi->mem[i];
         uint64_t s = ALIGN_UP(m->base, PAGE_SIZE);
         uint64_t e = ALIGN_DOWN(m->base + m->len, PAGE_SIZE);
 

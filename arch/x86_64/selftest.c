@@ -99,6 +99,24 @@ static void user_entry(struct cpu_regs *r)
     xhv_longjmp(&user_jb, 1);
 }
 
+/* iretq to ring 3 at rip; back here when user_entry() longjmps. */
+static __attribute__((noinline)) void run_in_ring3(uint64_t rip, uint64_t rsp)
+{
+    struct cpu_regs f;
+
+    memset(&f, 0, sizeof(f));
+    f.rip = rip;
+    f.cs = FLAT_RING3_CS64;
+    f.rflags = 0x2;
+    f.rsp = rsp;
+    f.ss = FLAT_RING3_SS64;
+    user_vector = ~0u;
+    set_user_entry_handler(user_entry);
+    if (xhv_setjmp(&user_jb) == 0)
+        enter_frame(&f);
+    set_user_entry_handler(NULL);
+}
+
 SELFTEST(ring3_round_trip)
 {
     /* mov $0x1234, %eax; syscall; ud2 */
@@ -106,8 +124,6 @@ SELFTEST(ring3_round_trip)
                                     0x0f, 0x05, 0x0f, 0x0b };
     bool ok = true;
     uint64_t pfn = frame_alloc(&frame_pool, 2, 1);
-    struct cpu_regs f;
-
     if (pfn == FRAME_NONE)
         return false;
     memcpy(phys_to_virt(pfn << PAGE_SHIFT), code, sizeof(code));
@@ -116,17 +132,7 @@ SELFTEST(ring3_round_trip)
     ST_CHECK(map_pages(USER_STACK_VA, (pfn + 1) << PAGE_SHIFT, PAGE_SIZE,
                        PTE_US | PTE_RW | pte_nx) == 0);
 
-    memset(&f, 0, sizeof(f));
-    f.rip = USER_CODE_VA;
-    f.cs = FLAT_RING3_CS64;
-    f.rflags = 0x2;
-    f.rsp = USER_STACK_VA + PAGE_SIZE;
-    f.ss = FLAT_RING3_SS64;
-    user_vector = ~0u;
-    set_user_entry_handler(user_entry);
-    if (xhv_setjmp(&user_jb) == 0)
-        enter_frame(&f);
-    set_user_entry_handler(NULL);
+    run_in_ring3(USER_CODE_VA, USER_STACK_VA + PAGE_SIZE);
 
     ST_CHECK(user_syscall_rax == 0x1234);
     ST_CHECK(user_vector == X86_EXC_UD);
@@ -157,11 +163,8 @@ SELFTEST(lapic_timer_rate)
     lapic_timer_start((uint32_t)(native_lapic_hz() / hz), true, TEST_VECTOR);
     start = parent->clock_ns();
     end = start + window_ns;
-    while (parent->clock_ns() < end) {
-        local_irq_enable();
-        cpu_relax();
-        local_irq_disable();
-    }
+    while (parent->clock_ns() < end)
+        parent->idle();         /* the periodic interrupt wakes us */
     ticks = timer_ticks;
     lapic_timer_stop();
     printk("  lapic timer: %u ticks in %llu ms at %llu Hz (expected %llu)\n",

@@ -11,6 +11,7 @@
 #include <xhv/native.h>
 #include <xhv/parent.h>
 #include <xhv/percpu.h>
+#include <xhv/setup.h>
 #include <xhv/x86.h>
 
 #define NS_PER_SEC 1000000000ULL
@@ -135,7 +136,13 @@ static __noreturn void native_reset(void)
 
 static __noreturn void native_poweroff(void)
 {
+    uint64_t give_up;
+
     acpi_poweroff();
+    /* The VM stops asynchronously: give it a moment before complaining. */
+    give_up = native_clock_ns() + 1000000000ULL;
+    while (native_clock_ns() < give_up)
+        cpu_relax();
     printk(XLOG_ERR "poweroff failed; halting\n");
     local_irq_disable();
     for (;;)
@@ -161,6 +168,7 @@ static int native_init(void)
     uint64_t cal_tsc = 0;
     uint64_t unix_time;
 
+    pic_disable();
     lapic_init();
     this_cpu()->apic_id = lapic_id();
     if (!pit_calibrate(&cal_tsc, &lapic_hz)) {

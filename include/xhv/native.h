@@ -7,6 +7,9 @@
 
 #include <xhv/types.h>
 
+/* Remap the legacy 8259 PICs away from the exception vectors, mask all. */
+void pic_disable(void);
+
 /* LAPIC (xAPIC by MMIO, or x2APIC by MSR when the CPU offers it). */
 void lapic_init(void);
 bool lapic_is_x2apic(void);

@@ -8,8 +8,11 @@
 #include <xhv/types.h>
 
 struct frame_pool;
+struct boot_info;
 
 extern struct frame_pool frame_pool;
+/* Filled by the boot path before start_shim(); read-only afterwards. */
+extern struct boot_info boot_info;
 
 __noreturn void start_shim(void);
 

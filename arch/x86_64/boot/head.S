@@ -17,8 +17,8 @@
 
 #define sym_phys(s)     ((s) - XHV_VIRT_OFFSET)
 
-#define MB1_FLAGS       (MB1_HEADER_PAGE_ALIGN | MB1_HEADER_MEMORY_INFO | \
-                         MB1_HEADER_ADDRESS_FIELDS)
+#define MB1_FLAGS       (MB1_HDR_PAGE_ALIGN | MB1_HDR_MEMORY_INFO | \
+                         MB1_HDR_AOUT_KLUDGE)
 
 #define X86_CR0_PE      0x00000001
 #define X86_CR0_WP      0x00010000
@@ -54,11 +54,11 @@ mb2_header:
         /* Information request: everything optional, we cope without. */
         .balign 8
 mb2_info_req:
-        .short  MB2_HEADER_TAG_INFO_REQ
-        .short  MB2_HEADER_TAG_OPTIONAL
+        .short  MB2_HDR_TAG_INFO_REQUEST
+        .short  MB2_HDR_TAG_OPTIONAL
         .long   mb2_info_req_end - mb2_info_req
         .long   MB2_TAG_CMDLINE
-        .long   MB2_TAG_LOADER_NAME
+        .long   MB2_TAG_BOOT_LOADER_NAME
         .long   MB2_TAG_MODULE
         .long   MB2_TAG_MMAP
         .long   MB2_TAG_ACPI_OLD
@@ -66,7 +66,7 @@ mb2_info_req:
 mb2_info_req_end:
 
         .balign 8
-        .short  MB2_HEADER_TAG_ADDRESS
+        .short  MB2_HDR_TAG_ADDRESS
         .short  0
         .long   24
         .long   sym_phys(mb2_header)            /* header_addr */
@@ -75,18 +75,18 @@ mb2_info_req_end:
         .long   sym_phys(__bss_end)             /* bss_end_addr */
 
         .balign 8
-        .short  MB2_HEADER_TAG_ENTRY
+        .short  MB2_HDR_TAG_ENTRY_ADDRESS
         .short  0
         .long   12
         .long   sym_phys(start32)
 
         .balign 8
-        .short  MB2_HEADER_TAG_MODULE_ALIGN
+        .short  MB2_HDR_TAG_MODULE_ALIGN
         .short  0
         .long   8
 
         .balign 8
-        .short  MB2_HEADER_TAG_END
+        .short  MB2_HDR_TAG_END
         .short  0
         .long   8
 mb2_header_end:
