@@ -19,6 +19,10 @@ FUZZCC    := clang
 XEN_INC   := /usr/include/xen
 STAGE_INC := $(BUILD)/include
 
+# The guest ABI as of the headers we build with (Xen does the same), so no
+# compatibility macros (e.g. console_evtchn) leak into our names.
+XEN_ABI := -D__XEN_INTERFACE_VERSION__=__XEN_LATEST_INTERFACE_VERSION__
+
 # ---------------------------------------------------------------------------
 # The freestanding shim.
 #
@@ -32,7 +36,7 @@ STAGE_INC := $(BUILD)/include
 SHIM_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
     -Wstrict-prototypes -Wmissing-prototypes -Wshadow -Wvla \
     -ffreestanding -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
-    -Iinclude -I$(STAGE_INC) \
+    -Iinclude -I$(STAGE_INC) $(XEN_ABI) \
     -fpie -mcmodel=small -fvisibility=hidden -include include/xhv/visibility.h \
     -mno-red-zone -mno-sse -mno-sse2 -mno-mmx -mno-80387 -mno-3dnow \
     -fno-stack-protector -fno-asynchronous-unwind-tables -fno-unwind-tables \
@@ -49,7 +53,7 @@ SHIM_S    := $(sort $(shell find $(SHIM_DIRS) -name '*.S'))
 SHIM_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(SHIM_C)) \
              $(patsubst %.S,$(BUILD)/obj/%.o,$(SHIM_S))
 
-.PHONY: all deps run test unit fuzz fuzz-smoke boot-tests clean stage
+.PHONY: all deps run test unit fuzz fuzz-smoke boot-tests clean stage pv-kernels
 all: $(BUILD)/xhv
 
 deps:
@@ -92,7 +96,7 @@ $(BUILD)/xhv: $(SHIM_OBJS) $(BUILD)/xhv.lds
 # ---------------------------------------------------------------------------
 HOST_CFLAGS := -std=c11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter \
     -fsanitize=address,undefined -fno-sanitize-recover=all \
-    -fno-omit-frame-pointer -DXHV_HOST_TEST -D_GNU_SOURCE \
+    -fno-omit-frame-pointer -DXHV_HOST_TEST -D_GNU_SOURCE $(XEN_ABI) \
     -Iinclude -I$(STAGE_INC) -Itests/unit
 
 UNIT_TESTS :=
@@ -115,7 +119,7 @@ unit: $(UNIT_BINS)
 # "<name>_FUZZ_SRCS := tests/fuzz/fuzz_<name>.c <shim files>".
 # ---------------------------------------------------------------------------
 FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
-    -fno-sanitize-recover=all -DXHV_HOST_TEST -D_GNU_SOURCE \
+    -fno-sanitize-recover=all -DXHV_HOST_TEST -D_GNU_SOURCE $(XEN_ABI) \
     -Iinclude -I$(STAGE_INC) -Itests/unit
 FUZZ_SMOKE_SECONDS ?= 15
 FUZZ_SECONDS ?= 600
@@ -138,7 +142,15 @@ fuzz: $(FUZZ_BINS)
 	@tools/test/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
 
 # ---------------------------------------------------------------------------
-boot-tests: $(BUILD)/xhv
+# Our own PV test kernels (tests/pv/*.mk add their targets to PV_KERNELS).
+# ---------------------------------------------------------------------------
+PV_KERNELS :=
+include $(wildcard tests/pv/*.mk)
+
+pv-kernels: $(PV_KERNELS)
+
+# ---------------------------------------------------------------------------
+boot-tests: $(BUILD)/xhv $(PV_KERNELS)
 	@tools/test/run-boot.sh tests/boot/matrix
 
 test: deps

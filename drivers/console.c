@@ -5,6 +5,7 @@
  */
 #include <xhv/cmdline.h>
 #include <xhv/console.h>
+#include <xhv/format.h>
 #include <xhv/log.h>
 #include <xhv/uart.h>
 
@@ -44,4 +45,31 @@ void console_setup(const struct xhv_opts *o)
     serial_enabled = (o->console_mask & XHV_CONSOLE_COM1) != 0;
     if (c->given && c->baud)
         uart_init(&p);
+}
+
+/* Line state of the guest stream: at a line start, print the prefix. */
+static bool guest_at_line_start = true;
+
+void console_write_guest(unsigned int domid, const char *s, size_t len)
+{
+    char prefix[16];
+    size_t i, start = 0;
+    int n;
+
+    if (!serial_enabled)
+        return;
+    n = xhv_snprintf(prefix, sizeof(prefix), "(d%u) ", domid);
+    for (i = 0; i < len; i++) {
+        if (guest_at_line_start) {
+            uart_write(prefix, (size_t)n);
+            guest_at_line_start = false;
+        }
+        if (s[i] == '\n') {
+            uart_write(s + start, i + 1 - start);
+            start = i + 1;
+            guest_at_line_start = true;
+        }
+    }
+    if (start < len)
+        uart_write(s + start, len - start);
 }

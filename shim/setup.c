@@ -7,7 +7,11 @@
 #include <xhv/boot_info.h>
 #include <xhv/cmdline.h>
 #include <xhv/console.h>
+#include <xhv/domain.h>
+#include <xhv/domain_build.h>
+#include <xhv/exit.h>
 #include <xhv/frame_alloc.h>
+#include <xhv/m2p.h>
 #include <xhv/log.h>
 #include <xhv/panic.h>
 #include <xhv/paging.h>
@@ -85,6 +89,53 @@ static void frames_init(void)
            (unsigned long long)frame_pool.ram_count);
 }
 
+/* dom0_mem= (Xen's syntax) as the guest's size in bytes; 0: default. */
+static uint64_t guest_mem_bytes(void)
+{
+    const struct xhv_dom0_mem *m = &opts.dom0_mem;
+    uint64_t avail = frame_pool_free_count(&frame_pool) << PAGE_SHIFT;
+    uint64_t bytes = 0;
+
+    if (m->amount.set)
+        bytes = m->amount.negative ?
+                (avail > m->amount.bytes ? avail - m->amount.bytes : 0) :
+                m->amount.bytes;
+    else if (m->max.set)
+        bytes = m->max.bytes;
+    if (bytes && m->min.set && bytes < m->min.bytes)
+        bytes = m->min.bytes;
+    if (bytes && m->max.set && bytes > m->max.bytes)
+        bytes = m->max.bytes;
+    return bytes;
+}
+
+/* Module 0 is the guest kernel (its command line the guest's), 1 the initrd. */
+static __noreturn void start_guest(void)
+{
+    const struct boot_module *k = &boot_info.mods[0];
+    const struct boot_module *r = boot_info.mod_count > 1 ?
+                                  &boot_info.mods[1] : NULL;
+    struct guest_image img = {
+        .kernel = phys_to_virt(k->start),
+        .kernel_len = k->len,
+        .initrd = r ? phys_to_virt(r->start) : NULL,
+        .initrd_len = r ? r->len : 0,
+        .cmdline = k->cmdline,
+        .mem_bytes = guest_mem_bytes(),
+    };
+
+    if (m2p_init(&frame_pool, frame_pool.max_pfn))
+        panic("cannot set up the machine-to-phys table");
+    if (pv_domain_build(&guest_domain, &img, &frame_pool)) {
+        printk(XLOG_ERR "Cannot start the guest: see above.\n");
+        debug_exit(XHV_EXIT_BOOT_ERROR);
+        parent->poweroff();
+    }
+    printk("Starting guest d%u (command line '%s')\n", guest_domain.domid,
+           img.cmdline);
+    arch_enter_guest(&guest_domain.vcpus[0]);
+}
+
 void start_shim(void)
 {
     cmdline_defaults(&opts);
@@ -96,6 +147,10 @@ void start_shim(void)
     printk("xhv %s: a Xen PV ABI shim (guest ABI Xen %d.%d)\n",
            XHV_VERSION, XHV_XEN_MAJOR, XHV_XEN_MINOR);
     printk("Command line: %s\n", boot_info.cmdline);
+    if (boot_info.warnings)
+        printk(XLOG_WARN "boot information: %u problem(s), last: %s\n",
+               boot_info.warnings, boot_info.last_warning ?
+               boot_info.last_warning : "?");
     print_memory_map();
     print_modules();
 
@@ -106,10 +161,10 @@ void start_shim(void)
     if (opts.selftest != XHV_SELFTEST_OFF)
         selftest_run(opts.selftest == XHV_SELFTEST_FAULT);
 
-    if (!boot_info.mod_count)
+    if (!boot_info.mod_count) {
         printk("No guest kernel module given: nothing to run.\n");
-    else
-        printk("Guest loading is not implemented yet.\n");
-    printk("Powering off.\n");
-    parent->poweroff();
+        printk("Powering off.\n");
+        parent->poweroff();
+    }
+    start_guest();
 }

@@ -116,6 +116,11 @@ int map_pages(uint64_t va, uint64_t pa, uint64_t size, uint64_t flags)
     return map_in(shim_l4, va, pa, ALIGN_UP(size, PAGE_SIZE), flags, false);
 }
 
+const uint64_t *shim_l4_table(void)
+{
+    return shim_l4;
+}
+
 uint64_t lookup_pte(uint64_t va, unsigned int *level)
 {
     uint64_t e = shim_l4[PT_INDEX(va, L4_SHIFT)];
@@ -198,6 +203,14 @@ void paging_init(const struct boot_info *bi, struct frame_pool *fp)
     l4 = alloc_table();
     if (!l4)
         panic("paging_init: no memory for page tables");
+    /*
+     * Every hypervisor-hole slot gets its L3 now and keeps it: guest L4s
+     * copy these sixteen entries when they are built, so anything the shim
+     * maps later in the hole is visible through every guest's tables too.
+     */
+    for (i = XHV_HOLE_FIRST_SLOT; i <= XHV_HOLE_LAST_SLOT; i++)
+        if (!next_table(&l4[i], 0))
+            panic("paging_init: no memory for page tables");
 
     for (i = 0; i < bi->mem_count; i++) {
         const struct boot_mem_range *m = &bi->mem[i];

@@ -57,6 +57,9 @@ void unmap_pages(uint64_t va, uint64_t size);
 void *ioremap(uint64_t pa, size_t size);
 void *ioremap_cached(uint64_t pa, size_t size);
 
+/* The shim's L4 (guest L4s copy its hypervisor-hole slots). */
+const uint64_t *shim_l4_table(void);
+
 /* Leaf entry for va in the shim tables, or 0 if unmapped (for tests). */
 uint64_t lookup_pte(uint64_t va, unsigned int *level);
 

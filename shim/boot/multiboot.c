@@ -118,6 +118,8 @@ static void add_mem(struct boot_info *bi, uint64_t base, uint64_t len,
     if (len > UINT64_MAX - base) {
         len = UINT64_MAX - base;        /* wraps: end at the top instead */
         warn(bi, "memory map entry wraps around");
+        if (len == 0)                   /* base == UINT64_MAX: nothing left */
+            return;
     }
     if (bi->mem_count == BOOT_MEM_MAX) {
         if (!bi->mem_truncated)

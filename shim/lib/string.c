@@ -6,13 +6,16 @@
 #include <xhv/string.h>
 
 #ifndef XHV_HOST_TEST
+/*
+ * rep movsb / rep stosb: one instruction each, fast on CPUs with ERMS and
+ * far faster than a byte loop under QEMU TCG (guest memory is zeroed and
+ * kernels are copied with these).
+ */
 void *memcpy(void *dst, const void *src, size_t n)
 {
-    unsigned char *d = dst;
-    const unsigned char *s = src;
+    void *d = dst;
 
-    while (n--)
-        *d++ = *s++;
+    __asm__ volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(n) :: "memory");
     return dst;
 }
 
@@ -37,10 +40,9 @@ void *memmove(void *dst, const void *src, size_t n)
 
 void *memset(void *dst, int c, size_t n)
 {
-    unsigned char *d = dst;
+    void *d = dst;
 
-    while (n--)
-        *d++ = (unsigned char)c;
+    __asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
     return dst;
 }
 

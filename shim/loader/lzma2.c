@@ -234,7 +234,11 @@ static void lzma_state_reset(struct lzma2_dec *s)
     size_t n = offsetof(struct lzma_model, literal) / sizeof(prob_t) +
                ((size_t)LITERAL_PROBS << (s->lc + s->lp));
 
+    /* The model is treated as one array of probabilities. */
     BUILD_BUG_ON(offsetof(struct lzma_model, literal) % sizeof(prob_t));
+    BUILD_BUG_ON(offsetof(struct lzma_model, literal) +
+                 sizeof(((struct lzma_model *)0)->literal) !=
+                 sizeof(struct lzma_model));
     for (size_t i = 0; i < n; i++)
         p[i] = RC_PROB_INIT;
     s->state = 0;

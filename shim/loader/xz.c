@@ -337,7 +337,7 @@ static int decode_block(struct xz_dec *d, unsigned check, struct rec_sum *rs)
     struct filter f[FILTERS_MAX];
     unsigned nfilters;
     uint64_t csize, usize;
-    size_t data, in_avail, out_end, used, op_end, pos, npad, csum;
+    size_t data, in_avail, out_end, start, used, op_end, pos, npad, csum;
     int ret;
 
     if (d->in_len - d->ip < hsize)
@@ -362,51 +362,44 @@ static int decode_block(struct xz_dec *d, unsigned check, struct rec_sum *rs)
         out_end = d->op + (size_t)usize;
     }
 
-    ret = xz_lzma2_decode(d->in + data, in_avail, &used, d->out, d->op,
+    start = d->op;
+    ret = xz_lzma2_decode(d->in + data, in_avail, &used, d->out, start,
                           out_end, &op_end, f[nfilters - 1].arg);
+    d->op = op_end;             /* what was written, on error too */
     if (ret == XZ_ERR_TRUNCATED && csize != UINT64_MAX)
         ret = XZ_ERR_CORRUPT;           /* overran the declared size */
     if (ret == XZ_ERR_OUTPUT_FULL && usize != UINT64_MAX)
         ret = XZ_ERR_CORRUPT;
     if (ret == XZ_OK && csize != UINT64_MAX && used != csize)
         ret = XZ_ERR_CORRUPT;
-    if (ret == XZ_OK && usize != UINT64_MAX && op_end - d->op != usize)
+    if (ret == XZ_OK && usize != UINT64_MAX && op_end - start != usize)
         ret = XZ_ERR_CORRUPT;
-    if (ret) {
-        d->op = op_end;
+    if (ret)
         return ret;
-    }
 
     /* Undo the other filters, last-applied first. */
     for (unsigned k = nfilters - 1; k-- > 0;) {
         if (f[k].id == FILTER_X86)
-            xz_bcj_x86_decode(d->out + d->op, op_end - d->op, f[k].arg);
+            xz_bcj_x86_decode(d->out + start, op_end - start, f[k].arg);
         else
-            delta_decode(d->out + d->op, op_end - d->op, f[k].arg);
+            delta_decode(d->out + start, op_end - start, f[k].arg);
     }
 
     /* Block Padding (header size is a multiple of 4), then the Check. */
     pos = data + used;
     npad = (0 - used) & 3;
     csum = check_size(check);
-    if (d->in_len - pos < npad + csum) {
-        d->op = op_end;
+    if (d->in_len - pos < npad + csum)
         return XZ_ERR_TRUNCATED;
-    }
     for (size_t i = 0; i < npad; i++)
-        if (d->in[pos + i]) {
-            d->op = op_end;
+        if (d->in[pos + i])
             return XZ_ERR_CORRUPT;
-        }
     pos += npad;
-    ret = verify_check(check, d->out + d->op, op_end - d->op, d->in + pos);
-    if (ret) {
-        d->op = op_end;
+    ret = verify_check(check, d->out + start, op_end - start, d->in + pos);
+    if (ret)
         return ret;
-    }
-    rec_sum_add(rs, hsize + used + csum, op_end - d->op);
+    rec_sum_add(rs, hsize + used + csum, op_end - start);
     d->ip = pos + csum;
-    d->op = op_end;
     return XZ_OK;
 }
 

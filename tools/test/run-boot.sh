@@ -10,7 +10,7 @@ group=${BOOT_GROUP:-tcg}
 mkdir -p build/boot
 passed=0
 failed=0
-skipped=0
+kernel=""
 
 trim() { printf '%s' "$1" | sed 's/^[[:space:]]*//; s/[[:space:]]*$//'; }
 
@@ -25,11 +25,32 @@ while IFS= read -r line; do
     append=$(trim "$(printf '%s' "$line" | awk -F' [|] ' '{print $7}')")
     expect=$(trim "$(printf '%s' "$line" | awk -F' [|] ' '{print $8}')")
     extra=$(trim "$(printf '%s' "$line" | awk -F' [|] ' '{print $9}')")
+    modules=$(trim "$(printf '%s' "$line" | awk -F' [|] ' '{print $10}')")
+    [ "$extra" = "-" ] && extra=""
     [ "$grp" = "$group" ] || continue
     if [ -n "$BOOT_FILTER" ] && ! printf '%s' "$name" | grep -Eq "$BOOT_FILTER"; then
         continue
     fi
     log="build/boot/$name.log"
+    case "$modules" in
+    *@KERNEL@*)
+        if [ -z "$kernel" ]; then
+            kernel=$(tools/fetch-kernel.sh) || kernel=""
+        fi
+        if [ -z "$kernel" ]; then
+            echo "FAIL: boot/$name: cannot fetch Debian's kernel"
+            failed=$((failed + 1))
+            continue
+        fi
+        modules=$(printf '%s' "$modules" | sed "s|@KERNEL@|$kernel|g") ;;
+    esac
+    case "$modules" in
+    *@INITRAMFS@*)
+        initramfs=$(tools/mkinitramfs.sh) || initramfs=""
+        modules=$(printf '%s' "$modules" | sed "s|@INITRAMFS@|$initramfs|g") ;;
+    esac
+    set --
+    [ -n "$modules" ] && set -- -initrd "$modules"
     cpu="-cpu qemu64"
     case "$extra" in *-cpu*) cpu="" ;; esac
     start=$(date +%s)
@@ -38,7 +59,7 @@ while IFS= read -r line; do
         -m "$mem" -smp "$smp" -nodefaults -display none -no-reboot \
         -serial "file:$log" -monitor none \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-        -kernel "$xhv" -append "$append" $extra </dev/null >"$log.qemu" 2>&1
+        -kernel "$xhv" -append "$append" "$@" $extra </dev/null >"$log.qemu" 2>&1
     rc=$?
     secs=$(($(date +%s) - start))
     why=""

@@ -1,0 +1,82 @@
+/*
+ * The guest: one PV domain (domid 1, a domU) and its vCPUs.
+ *
+ * Locking: one CPU and one vCPU until the SMP issue; everything here is
+ * touched only by the CPU running the vCPU, with interrupts disabled.
+ */
+#ifndef XHV_DOMAIN_H
+#define XHV_DOMAIN_H
+
+#include <xhv/regs.h>
+#include <xhv/xen.h>
+
+#define XHV_GUEST_DOMID     1
+#define XHV_MAX_VCPUS       1
+
+struct domain;
+
+struct vcpu {
+    struct domain *domain;
+    unsigned int vcpu_id;
+    /* Guest registers while the vCPU is not running (before first entry). */
+    struct cpu_regs regs;
+    /* Guest-kernel mode (true) or guest-user mode. */
+    bool in_kernel;
+    /* Machine address of the active L4 (kernel or user). */
+    uint64_t cr3;
+    uint64_t kernel_cr3, user_cr3;
+};
+
+struct domain {
+    domid_t domid;
+    uint64_t nr_pages;          /* guest memory, frames */
+    uint64_t max_pages;
+    uint64_t *p2m;              /* shim's copy: pfn -> mfn, nr_pages long */
+    uint64_t p2m_frames_pfn;    /* machine frames holding p2m (shim side) */
+
+    shared_info_t *shared_info; /* shim frame, mapped by the guest */
+    uint64_t shared_info_mfn;
+
+    uint64_t start_info_va;     /* guest virtual */
+    uint64_t store_pfn, console_pfn;
+    uint32_t store_evtchn, console_evtchn;
+    uint64_t hypercall_page_va; /* 0: the kernel has no HYPERCALL_PAGE */
+
+    bool is_shutting_down;
+    bool is_crashed;
+    unsigned int shutdown_reason;   /* SHUTDOWN_* */
+
+    unsigned int nr_vcpus;
+    struct vcpu vcpus[XHV_MAX_VCPUS];
+};
+
+extern struct domain guest_domain;
+
+/* The vCPU running on this CPU (NULL before the guest starts). */
+struct vcpu *current_vcpu(void);
+void set_current_vcpu(struct vcpu *v);
+
+/*
+ * The domain cannot continue: log why (file:line and the guest's
+ * registers), mark it crashed. The caller unwinds; the entry path then ends
+ * the domain (domain_end()).
+ */
+#define domain_crash(d, fmt, ...)                                           \
+    domain_crash_at((d), __FILE__, __LINE__, fmt, ##__VA_ARGS__)
+void domain_crash_at(struct domain *d, const char *file, int line,
+                     const char *fmt, ...) __printf(4, 5);
+
+/* SCHEDOP_shutdown: record the reason; the entry path ends the domain. */
+void domain_shutdown(struct domain *d, unsigned int reason);
+
+/*
+ * The domain is over (shut down or crashed): print the census and end the
+ * run as include/xhv/exit.h documents. Only one domain exists, so the VM
+ * powers off, resets or reports the crash.
+ */
+__noreturn void domain_end(struct domain *d);
+
+/* Start running vCPU v in the guest (arch; never returns). */
+__noreturn void arch_enter_guest(struct vcpu *v);
+
+#endif /* XHV_DOMAIN_H */
