@@ -15,16 +15,43 @@
 
 struct domain;
 
+/* Segment bases a PV guest sets (set_segment_base, wrmsr emulation). */
+struct pv_segbases {
+    uint64_t fs;
+    uint64_t gs_kernel;         /* GS base in guest-kernel mode */
+    uint64_t gs_user;           /* GS base in guest-user mode */
+    uint16_t gs_sel_user;       /* user %gs selector (SEGBASE_GS_USER_SEL) */
+};
+
 struct vcpu {
     struct domain *domain;
     unsigned int vcpu_id;
-    /* Guest registers while the vCPU is not running (before first entry). */
+    /* Guest registers at the last entry from the guest (or before start). */
     struct cpu_regs regs;
     /* Guest-kernel mode (true) or guest-user mode. */
     bool in_kernel;
     /* Machine address of the active L4 (kernel or user). */
     uint64_t cr3;
-    uint64_t kernel_cr3, user_cr3;
+    uint64_t kernel_cr3, user_cr3;  /* 0: none (user_cr3 may be 0) */
+
+    /* --- PV CPU state (shim/pv/, shim/hypercall/) --- */
+    struct trap_info trap_ctxt[256];    /* set_trap_table; address 0 = none */
+    uint64_t event_callback, failsafe_callback, syscall_callback;
+    uint64_t nmi_callback;
+    bool event_mask_on_entry, failsafe_mask_on_entry, syscall_mask_on_entry;
+    uint64_t kernel_ss, kernel_sp;      /* stack_switch */
+    struct pv_segbases seg;
+    uint64_t gdt_frames[16];            /* set_gdt: mfns, gdt_ents entries */
+    unsigned int gdt_ents;
+    uint64_t ldt_base;                  /* MMUEXT_SET_LDT: linear address */
+    unsigned int ldt_ents;
+    uint64_t cr0_ts;                    /* X86_CR0_TS if fpu_taskswitch set */
+    uint64_t cr4_shadow;                /* what the guest reads/writes */
+    uint64_t xcr0;
+    uint64_t debugreg[8];
+    unsigned int iopl;                  /* virtual IOPL (physdev set_iopl) */
+    vcpu_info_t *vcpu_info;             /* in shared_info or registered */
+    uint64_t runstate_guest_va;         /* register_runstate_memory_area */
 };
 
 struct domain {
@@ -45,6 +72,8 @@ struct domain {
     bool is_shutting_down;
     bool is_crashed;
     unsigned int shutdown_reason;   /* SHUTDOWN_* */
+
+    unsigned long vm_assist;            /* VMASST_TYPE_* bits enabled */
 
     unsigned int nr_vcpus;
     struct vcpu vcpus[XHV_MAX_VCPUS];

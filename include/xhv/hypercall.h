@@ -46,6 +46,16 @@ long do_xen_version(struct vcpu *v, uint64_t cmd, uint64_t arg,
                     uint64_t a3, uint64_t a4, uint64_t a5);
 long do_sched_op(struct vcpu *v, uint64_t cmd, uint64_t arg,
                  uint64_t a3, uint64_t a4, uint64_t a5);
+/* PV MMU (shim/hypercall/mmu.c, shim/mm/). */
+long do_mmu_update(struct vcpu *v, uint64_t reqs, uint64_t count,
+                   uint64_t done, uint64_t foreigndom, uint64_t a5);
+long do_mmuext_op(struct vcpu *v, uint64_t ops, uint64_t count,
+                  uint64_t done, uint64_t foreigndom, uint64_t a5);
+long do_update_va_mapping(struct vcpu *v, uint64_t va, uint64_t val,
+                          uint64_t flags, uint64_t a4, uint64_t a5);
+long do_update_va_mapping_otherdomain(struct vcpu *v, uint64_t va,
+                                      uint64_t val, uint64_t flags,
+                                      uint64_t domid, uint64_t a5);
 
 /*
  * The XENFEAT_* bits xhv really provides, XENFEAT_NR_SUBMAPS words: what
