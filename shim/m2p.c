@@ -12,6 +12,7 @@
 
 static uint64_t *m2p;          /* direct-map view */
 static uint64_t m2p_entries;
+static uint64_t m2p_mfn;
 
 BUILD_BUG_ON(XHV_M2P_VIRT_START != __MACH2PHYS_VIRT_START);
 BUILD_BUG_ON(XHV_M2P_VIRT_END != __MACH2PHYS_VIRT_END);
@@ -27,6 +28,7 @@ int m2p_init(struct frame_pool *fp, uint64_t max_mfn)
     if (pfn == FRAME_NONE)
         return -1;
     m2p = phys_to_virt(pfn << PAGE_SHIFT);
+    m2p_mfn = pfn;
     m2p_entries = bytes / 8;
     for (i = 0; i < m2p_entries; i++)
         m2p[i] = M2P_INVALID;
@@ -54,4 +56,9 @@ uint64_t m2p_get(uint64_t mfn)
 uint64_t m2p_size(void)
 {
     return m2p_entries;
+}
+
+uint64_t m2p_base_mfn(void)
+{
+    return m2p_mfn;
 }

@@ -8,8 +8,8 @@
  * (include/xhv/desc.h).
  *
  * IST stacks: #DF (1), NMI (2) and #MC (3) always run on a known-good stack.
- * #BP and #OF stay DPL 0 for now: the PV core makes them DPL 3 when it
- * forwards guest int3/into.
+ * #BP, #OF and vector 0x80 are DPL 3: a PV guest's int3, into and
+ * int $0x80 reach the shim, which bounces them to the guest kernel.
  */
 #include <xhv/desc.h>
 #include <xhv/layout.h>
@@ -108,6 +108,10 @@ static void idt_init(void)
     set_gate(X86_EXC_DF, ENTRY_STUB(X86_EXC_DF), IST_DF, 0);
     set_gate(X86_EXC_NMI, ENTRY_STUB(X86_EXC_NMI), IST_NMI, 0);
     set_gate(X86_EXC_MC, ENTRY_STUB(X86_EXC_MC), IST_MC, 0);
+    /* Software interrupts a PV guest may raise: int3, into, int $0x80. */
+    set_gate(X86_EXC_BP, ENTRY_STUB(X86_EXC_BP), 0, 3);
+    set_gate(X86_EXC_OF, ENTRY_STUB(X86_EXC_OF), 0, 3);
+    set_gate(XHV_VEC_INT80, ENTRY_STUB(XHV_VEC_INT80), 0, 3);
 }
 
 void cpu_tables_init(struct percpu *pc)

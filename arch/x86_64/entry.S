@@ -93,7 +93,25 @@ entry_common:
 return_to_frame:
         RESTORE_ALL
         add     $8, %rsp                /* error code / vector slot */
-        iretq
+1:      iretq
+
+/*
+ * The iretq above faulted: the frame (a guest's, after HYPERVISOR_iret or a
+ * bounce) had a selector the CPU refused. The fault handler resumed here,
+ * in ring 0, with %rsp at that frame and the guest's registers loaded:
+ * rebuild a cpu_regs around it and let C report the domain crash.
+ */
+iret_fault:
+        pushq   $0
+        SAVE_ALL
+        mov     %rsp, %rdi
+        and     $~15, %rsp
+        call    iret_fault_handler
+        ud2
+        .pushsection .ex_table, "a"
+        .balign 8
+        .quad   1b, iret_fault
+        .popsection
 
 /*
  * `syscall` entry: RCX = return RIP, R11 = RFLAGS, RSP still the caller's

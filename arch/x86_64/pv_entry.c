@@ -1,18 +1,98 @@
 /*
- * Entering the PV guest, and every entry from it: a `syscall` in
- * guest-kernel mode is a hypercall; anything else the PV core does not
- * handle yet (guest user syscalls, exceptions: they are bounced to the
- * guest's trap table with the PV core issue) is a reported domain crash,
- * never a shim panic.
+ * Entering the PV guest, and every entry from it (exceptions, interrupts
+ * are elsewhere): the x86 side of the PV core's dispatch.
+ *
+ *   syscall      guest-kernel mode: a hypercall; guest-user mode: bounced
+ *                to the guest's syscall callback
+ *   int $0x80, int3, into   bounced to the guest's trap table
+ *   #PF          a write to one of the guest's own page tables is emulated
+ *                (writable page tables); anything else is bounced with the
+ *                address in vcpu_info.arch.cr2 and the error code's user bit
+ *                telling the guest's mode, as Xen does
+ *   #GP, #UD     from guest-kernel mode: privileged-instruction emulation
+ *                (forced CPUID, MSRs, CRs, port I/O ...); what it does not
+ *                handle is bounced
+ *   others       bounced, with their error code
+ * Before returning to the guest, pending events are delivered. A guest that
+ * cannot continue is a reported domain crash, never a shim panic.
  */
 #include <xhv/domain.h>
 #include <xhv/hypercall.h>
 #include <xhv/irq.h>
+#include <xhv/log.h>
+#include <xhv/panic.h>
 #include <xhv/percpu.h>
+#include <xhv/pv.h>
+#include <xhv/pv_arch.h>
 #include <xhv/string.h>
 #include <xhv/x86.h>
+#include <xhv/desc.h>
+#ifdef XHV_HAVE_PRIV_EMUL
+#include <xhv/emulate.h>
+#endif
+#ifdef XHV_HAVE_PV_MMU
+#include <xhv/mm.h>
+#endif
 
 __noreturn void enter_frame(struct cpu_regs *r);
+__noreturn void iret_fault_handler(struct cpu_regs *r);
+
+static void handle_page_fault(struct vcpu *v, struct cpu_regs *r)
+{
+    uint64_t cr2 = read_cr2();
+    uint32_t ec = r->error_code;
+
+#ifdef XHV_HAVE_PV_MMU
+    if (v->in_kernel &&
+        (ec & (PFEC_PRESENT | PFEC_WRITE)) == (PFEC_PRESENT | PFEC_WRITE) &&
+        ptwr_do_page_fault(v, r, cr2))
+        return;
+#endif
+    v->vcpu_info->arch.cr2 = cr2;
+    /* The guest kernel runs in ring 3: tell it which mode it was in. */
+    ec &= ~PFEC_USER;
+    if (!v->in_kernel)
+        ec |= PFEC_USER;
+    pv_inject_exception(v, r, X86_EXC_PF, true, ec);
+}
+
+static void handle_gp_ud(struct vcpu *v, struct cpu_regs *r)
+{
+    bool has_ec = r->vector == X86_EXC_GP;
+
+#ifdef XHV_HAVE_PRIV_EMUL
+    if (v->in_kernel) {
+        struct pv_exc exc;
+
+        switch (pv_emulate_priv(v, r, r->vector, &exc)) {
+        case PV_EMUL_DONE:
+            return;
+        case PV_EMUL_EXCEPTION:
+            pv_inject_exception(v, r, exc.vector, exc.has_ec,
+                                exc.error_code);
+            return;
+        default:
+            break;
+        }
+    }
+#endif
+    pv_inject_exception(v, r, r->vector, has_ec, r->error_code);
+}
+
+/* int3, into, int $0x80: allowed if the guest's gate DPL admits the mode. */
+static void handle_soft_int(struct vcpu *v, struct cpu_regs *r)
+{
+    const struct trap_info *ti = &v->trap_ctxt[r->vector & 0xff];
+    unsigned int cpl = v->in_kernel ? 1 : 3;
+
+    if (ti->address && TI_GET_DPL(ti) >= cpl) {
+        pv_inject_exception(v, r, r->vector, false, 0);
+        return;
+    }
+    /* As the hardware would: #GP with the IDT vector in the error code. */
+    r->rip -= r->vector == XHV_VEC_INT80 ? 2 : 1;
+    pv_inject_exception(v, r, X86_EXC_GP, true, (r->vector << 3) | 2);
+}
 
 static void pv_user_entry(struct cpu_regs *r)
 {
@@ -20,24 +100,56 @@ static void pv_user_entry(struct cpu_regs *r)
     struct domain *d = v->domain;
 
     v->regs = *r;
-    if (r->vector == ENTRY_VECTOR_SYSCALL) {
+    switch (r->vector) {
+    case ENTRY_VECTOR_SYSCALL:
         if (v->in_kernel)
             do_hypercall(v, r);
         else
-            domain_crash(d, "syscall from guest user mode at %#llx "
-                         "(not bounced yet)", (unsigned long long)r->rip);
-    } else if (r->vector == X86_EXC_PF) {
-        domain_crash(d, "unhandled %s, error code %#x, at %#llx, cr2 %#llx",
-                     vector_name(r->vector), r->error_code,
-                     (unsigned long long)r->rip,
-                     (unsigned long long)read_cr2());
-    } else {
-        domain_crash(d, "unhandled %s (vector %u), error code %#x, at %#llx",
-                     vector_name(r->vector), r->vector, r->error_code,
-                     (unsigned long long)r->rip);
+            pv_inject_syscall(v, r);
+        break;
+    case X86_EXC_BP:
+    case X86_EXC_OF:
+    case XHV_VEC_INT80:
+        handle_soft_int(v, r);
+        break;
+    case X86_EXC_PF:
+        handle_page_fault(v, r);
+        break;
+    case X86_EXC_GP:
+    case X86_EXC_UD:
+        handle_gp_ud(v, r);
+        break;
+    case X86_EXC_NMI:
+    case X86_EXC_MC:
+    case X86_EXC_DF:
+        domain_crash(d, "%s while the guest ran at %#llx",
+                     vector_name(r->vector), (unsigned long long)r->rip);
+        break;
+    default:
+        pv_inject_exception(v, r, r->vector,
+                            (X86_EXC_HAVE_EC >> r->vector) & 1,
+                            r->error_code);
+        break;
     }
     if (d->is_shutting_down)
         domain_end(d);
+    pv_deliver_events(v, r);
+    if (d->is_shutting_down)
+        domain_end(d);
+}
+
+void iret_fault_handler(struct cpu_regs *r)
+{
+    struct vcpu *v = current_vcpu();
+
+    if (!v)
+        panic_regs(r, "iretq fault outside a guest");
+    v->regs = *r;
+    domain_crash(v->domain, "the guest's return frame was refused by the "
+                 "CPU (cs %#llx ss %#llx rip %#llx)",
+                 (unsigned long long)r->cs, (unsigned long long)r->ss,
+                 (unsigned long long)r->rip);
+    domain_end(v->domain);
 }
 
 void arch_enter_guest(struct vcpu *v)
@@ -49,6 +161,7 @@ void arch_enter_guest(struct vcpu *v)
     *f = v->regs;
     set_current_vcpu(v);
     set_user_entry_handler(pv_user_entry);
-    write_cr3(v->cr3);
+    arch_pv_load_cr3(v->cr3);
+    arch_pv_load_segbases(v);
     enter_frame(f);
 }

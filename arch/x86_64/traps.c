@@ -141,13 +141,22 @@ void do_entry(struct cpu_regs *r)
     unsigned int v = r->vector;
 
     if (v == ENTRY_VECTOR_SYSCALL ||
-        (v < X86_NR_EXCEPTIONS && regs_from_user(r))) {
+        ((v < X86_NR_EXCEPTIONS || v == XHV_VEC_INT80) &&
+         regs_from_user(r))) {
         if (!user_entry_handler)
             fatal_trap(r);
         user_entry_handler(r);
         return;
     }
 
+    if (v == X86_EXC_DB) {
+        /*
+         * A guest data breakpoint (set_debugreg) hit by the shim touching
+         * guest memory: not the shim's to report. Clear DR6, go on.
+         */
+        __asm__ volatile("mov %0, %%dr6" :: "r"(0xffff0ff0UL));
+        return;
+    }
     if (v < X86_NR_EXCEPTIONS) {
         uint64_t fixup = extable_search(r->rip);
 

@@ -25,6 +25,7 @@
 /* Interrupt vectors the shim owns. */
 #define XHV_VEC_LAPIC_TIMER     0xf0
 #define XHV_VEC_SPURIOUS        0xff
+#define XHV_VEC_INT80           0x80    /* guest int $0x80 (DPL 3 gate) */
 
 #ifndef __ASSEMBLY__
 #include <xhv/types.h>

@@ -38,6 +38,9 @@ typedef long (*hypercall_fn_t)(struct vcpu *v, uint64_t a1, uint64_t a2,
 
 /* Run the hypercall in the guest's registers; result into r->rax. */
 void do_hypercall(struct vcpu *v, struct cpu_regs *r);
+/* One hypercall by number (also for multicall entries); counted. */
+long hypercall_dispatch(struct vcpu *v, uint64_t nr, uint64_t a1,
+                        uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);
 
 /* Handlers (shim/hypercall/<family>.c). */
 long do_console_io(struct vcpu *v, uint64_t cmd, uint64_t count,
@@ -46,6 +49,37 @@ long do_xen_version(struct vcpu *v, uint64_t cmd, uint64_t arg,
                     uint64_t a3, uint64_t a4, uint64_t a5);
 long do_sched_op(struct vcpu *v, uint64_t cmd, uint64_t arg,
                  uint64_t a3, uint64_t a4, uint64_t a5);
+long do_set_trap_table(struct vcpu *v, uint64_t traps, uint64_t a2,
+                       uint64_t a3, uint64_t a4, uint64_t a5);
+long do_callback_op(struct vcpu *v, uint64_t cmd, uint64_t arg,
+                    uint64_t a3, uint64_t a4, uint64_t a5);
+long do_set_callbacks(struct vcpu *v, uint64_t event, uint64_t failsafe,
+                      uint64_t syscall, uint64_t a4, uint64_t a5);
+long do_stack_switch(struct vcpu *v, uint64_t ss, uint64_t sp,
+                     uint64_t a3, uint64_t a4, uint64_t a5);
+long do_set_segment_base(struct vcpu *v, uint64_t which, uint64_t base,
+                         uint64_t a3, uint64_t a4, uint64_t a5);
+long do_fpu_taskswitch(struct vcpu *v, uint64_t set, uint64_t a2,
+                       uint64_t a3, uint64_t a4, uint64_t a5);
+long do_set_debugreg(struct vcpu *v, uint64_t reg, uint64_t value,
+                     uint64_t a3, uint64_t a4, uint64_t a5);
+long do_get_debugreg(struct vcpu *v, uint64_t reg, uint64_t a2,
+                     uint64_t a3, uint64_t a4, uint64_t a5);
+long do_vm_assist(struct vcpu *v, uint64_t cmd, uint64_t type,
+                  uint64_t a3, uint64_t a4, uint64_t a5);
+long do_memory_op(struct vcpu *v, uint64_t cmd, uint64_t arg,
+                  uint64_t a3, uint64_t a4, uint64_t a5);
+long do_vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid,
+                uint64_t arg, uint64_t a4, uint64_t a5);
+long do_physdev_op(struct vcpu *v, uint64_t cmd, uint64_t arg,
+                   uint64_t a3, uint64_t a4, uint64_t a5);
+long do_multicall(struct vcpu *v, uint64_t list, uint64_t nr,
+                  uint64_t a3, uint64_t a4, uint64_t a5);
+long do_set_gdt(struct vcpu *v, uint64_t frames, uint64_t entries,
+                uint64_t a3, uint64_t a4, uint64_t a5);
+long do_update_descriptor(struct vcpu *v, uint64_t ma, uint64_t desc,
+                          uint64_t a3, uint64_t a4, uint64_t a5);
+
 /* PV MMU (shim/hypercall/mmu.c, shim/mm/). */
 long do_mmu_update(struct vcpu *v, uint64_t reqs, uint64_t count,
                    uint64_t done, uint64_t foreigndom, uint64_t a5);

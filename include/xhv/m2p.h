@@ -18,6 +18,8 @@ struct frame_pool;
 int m2p_init(struct frame_pool *fp, uint64_t max_mfn);
 void m2p_set(uint64_t mfn, uint64_t pfn);
 uint64_t m2p_get(uint64_t mfn);
+/* First machine frame of the (contiguous) table. */
+uint64_t m2p_base_mfn(void);
 /* Number of machine frames the table covers. */
 uint64_t m2p_size(void);
 

@@ -1,13 +1,40 @@
 /*
  * The hypercall table: number -> handler. Empty slots answer -XEN_ENOSYS;
- * every call, answered or not, is counted in the census.
+ * every call, answered or not, is counted in the census. iret is special:
+ * it rewrites the guest's whole register frame, so it is dispatched with
+ * the frame and never from a multicall.
  */
 #include <xhv/hypercall.h>
+#include <xhv/pv.h>
 
 static const hypercall_fn_t hypercall_table[XHV_NR_HYPERCALLS] = {
-    [__HYPERVISOR_console_io] = do_console_io,
+    [__HYPERVISOR_set_trap_table] = do_set_trap_table,
+    [__HYPERVISOR_stack_switch] = do_stack_switch,
+    [__HYPERVISOR_set_callbacks] = do_set_callbacks,
+    [__HYPERVISOR_fpu_taskswitch] = do_fpu_taskswitch,
+    [__HYPERVISOR_set_debugreg] = do_set_debugreg,
+    [__HYPERVISOR_get_debugreg] = do_get_debugreg,
+    [__HYPERVISOR_memory_op] = do_memory_op,
+    [__HYPERVISOR_multicall] = do_multicall,
     [__HYPERVISOR_xen_version] = do_xen_version,
+    [__HYPERVISOR_console_io] = do_console_io,
+    [__HYPERVISOR_vm_assist] = do_vm_assist,
+    [__HYPERVISOR_vcpu_op] = do_vcpu_op,
+    [__HYPERVISOR_set_segment_base] = do_set_segment_base,
     [__HYPERVISOR_sched_op] = do_sched_op,
+    [__HYPERVISOR_callback_op] = do_callback_op,
+    [__HYPERVISOR_physdev_op] = do_physdev_op,
+#ifdef XHV_HAVE_PV_MMU
+    [__HYPERVISOR_mmu_update] = do_mmu_update,
+    [__HYPERVISOR_update_va_mapping] = do_update_va_mapping,
+    [__HYPERVISOR_update_va_mapping_otherdomain] =
+        do_update_va_mapping_otherdomain,
+    [__HYPERVISOR_mmuext_op] = do_mmuext_op,
+#endif
+#ifdef XHV_HAVE_DESCRIPTORS
+    [__HYPERVISOR_set_gdt] = do_set_gdt,
+    [__HYPERVISOR_update_descriptor] = do_update_descriptor,
+#endif
 };
 
 #define HAS_SUBOP(name, sub) [__HYPERVISOR_##name] = sub,
@@ -16,16 +43,34 @@ static const uint8_t hypercall_has_subop[XHV_NR_HYPERCALLS] = {
 };
 #undef HAS_SUBOP
 
-void do_hypercall(struct vcpu *v, struct cpu_regs *r)
+static void count(uint64_t nr, uint64_t a1, long rc)
 {
-    uint64_t nr = r->rax;
+    census_record(nr < XHV_NR_HYPERCALLS ? (unsigned int)nr
+                                         : XHV_NR_HYPERCALLS,
+                  nr < XHV_NR_HYPERCALLS && hypercall_has_subop[nr], a1, rc);
+}
+
+long hypercall_dispatch(struct vcpu *v, uint64_t nr, uint64_t a1,
+                        uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
     long rc = -XEN_ENOSYS;
 
     if (nr < XHV_NR_HYPERCALLS && hypercall_table[nr])
-        rc = hypercall_table[nr](v, r->rdi, r->rsi, r->rdx, r->r10, r->r8);
-    census_record(nr < XHV_NR_HYPERCALLS ? (unsigned int)nr
-                                         : XHV_NR_HYPERCALLS,
-                  nr < XHV_NR_HYPERCALLS && hypercall_has_subop[nr],
-                  r->rdi, rc);
+        rc = hypercall_table[nr](v, a1, a2, a3, a4, a5);
+    count(nr, a1, rc);
+    return rc;
+}
+
+void do_hypercall(struct vcpu *v, struct cpu_regs *r)
+{
+    long rc;
+
+    if (r->rax == __HYPERVISOR_iret) {
+        rc = do_iret(v, r);
+        count(__HYPERVISOR_iret, 0, rc);
+    } else {
+        rc = hypercall_dispatch(v, r->rax, r->rdi, r->rsi, r->rdx, r->r10,
+                                r->r8);
+    }
     r->rax = (uint64_t)rc;
 }

@@ -332,6 +332,7 @@ static void init_vcpu0(struct build *b)
     v->regs.cs = FLAT_KERNEL_CS64;
     v->regs.ss = FLAT_KERNEL_SS64;
     v->regs.rflags = BIT(9) | BIT(1);       /* IF, reserved bit 1 */
+    v->vcpu_info = &d->shared_info->vcpu_info[0];
     d->nr_vcpus = 1;
 }
 

@@ -184,7 +184,8 @@ int elf_parse(const uint8_t *elf, size_t len, struct elf_image *ei)
 
     /* Invariant: segments [0, i) are valid; pstart/pend cover them. */
     for (i = 0; i < ei->phnum; i++) {
-        elf_get_segment(ei, i, &a);
+        if (elf_get_segment(ei, i, &a) != XEN_ELF_OK)
+            return XEN_ELF_ERR_PHDRS;
         if (!elf_segment_loadable(&a))
             continue;
         if (a.filesz > a.memsz || !in_file(a.offset, a.filesz, len) ||
@@ -195,7 +196,8 @@ int elf_parse(const uint8_t *elf, size_t len, struct elf_image *ei)
         ei->pend = MAX(ei->pend, a.paddr + a.memsz);
         /* Invariant: no two loadable segments in [0, i) overlap. */
         for (j = 0; j < i && a.memsz; j++) {
-            elf_get_segment(ei, j, &b);
+            if (elf_get_segment(ei, j, &b) != XEN_ELF_OK)
+                return XEN_ELF_ERR_PHDRS;
             if (!elf_segment_loadable(&b) || !b.memsz)
                 continue;
             if (a.paddr < b.paddr + b.memsz && b.paddr < a.paddr + a.memsz)
@@ -234,7 +236,8 @@ int elf_load_segments(const uint8_t *elf, size_t len,
         return XEN_ELF_ERR_ARG;
 
     for (i = 0; i < ei.phnum; i++) {
-        elf_get_segment(&ei, i, &seg);
+        if (elf_get_segment(&ei, i, &seg) != XEN_ELF_OK)
+            return XEN_ELF_ERR_PHDRS;
         if (!elf_segment_loadable(&seg) || !seg.memsz)
             continue;
         /* In range by construction: pstart <= paddr, paddr + memsz <= pend. */

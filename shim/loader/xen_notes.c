@@ -393,7 +393,8 @@ static int parse_notes(struct xen_elf_info *xi, const struct elf_image *ei)
     int r;
 
     for (i = 0; i < ei->phnum; i++) {
-        elf_get_segment(ei, i, &seg);
+        if (elf_get_segment(ei, i, &seg) != XEN_ELF_OK)
+            return XEN_ELF_ERR_PHDRS;
         if (seg.type != ELF_PT_NOTE || seg.offset == 0)
             continue;
         r = parse_note_area(xi, ei->data, ei->len, seg.offset, seg.filesz,
@@ -406,7 +407,8 @@ static int parse_notes(struct xen_elf_info *xi, const struct elf_image *ei)
 
     /* Section 0 is the null section. */
     for (i = 1; i < ei->shnum; i++) {
-        elf_get_section(ei, i, &sec);
+        if (elf_get_section(ei, i, &sec) != XEN_ELF_OK)
+            return XEN_ELF_ERR_SHDRS;
         if (sec.type != ELF_SHT_NOTE)
             continue;
         r = parse_note_area(xi, ei->data, ei->len, sec.offset, sec.size,

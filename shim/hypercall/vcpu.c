@@ -1,0 +1,97 @@
+/*
+ * HYPERVISOR_vcpu_op (public vcpu.h): what a PV domU uses at boot.
+ *
+ *  is_up                       1 for an online vCPU, -ENOENT for a vCPU
+ *                              the domain does not have (Linux probes all
+ *                              8192 possible ones).
+ *  register_runstate_memory_area  the guest VA where the shim keeps the
+ *                              vCPU's runstate; written at once.
+ *  register_vcpu_info          move vcpu_info into a guest frame: the
+ *                              frame must be the guest's own, the structure
+ *                              must not cross the page; the old contents
+ *                              are copied and every event marked pending,
+ *                              as Xen does. Only once per vCPU.
+ * Timers and the SMP operations come with the events/time and SMP issues.
+ */
+#include <xhv/guest_access.h>
+#include <xhv/hypercall.h>
+#include <xhv/m2p.h>
+#include <xhv/paging.h>
+#include <xhv/parent.h>
+#include <xhv/string.h>
+#include <xen/vcpu.h>
+
+/* Does the domain own machine frame mfn (as pfn -> mfn -> pfn agrees)? */
+static bool domain_owns_mfn(const struct domain *d, uint64_t mfn)
+{
+    uint64_t pfn = m2p_get(mfn);
+
+    return pfn < d->nr_pages && d->p2m[pfn] == mfn;
+}
+
+static void write_runstate(struct vcpu *v)
+{
+    struct vcpu_runstate_info rs;
+
+    if (!v->runstate_guest_va)
+        return;
+    memset(&rs, 0, sizeof(rs));
+    rs.state = RUNSTATE_running;
+    rs.state_entry_time = parent->clock_ns();
+    rs.time[RUNSTATE_running] = rs.state_entry_time;
+    /* A fault here is the guest's problem; Xen ignores it as well. */
+    copy_to_guest(v->runstate_guest_va, &rs, sizeof(rs));
+}
+
+long do_vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid,
+                uint64_t arg, uint64_t a4, uint64_t a5)
+{
+    struct domain *d = v->domain;
+    struct vcpu *t;
+
+    if (vcpuid >= d->nr_vcpus)
+        return -XEN_ENOENT;
+    t = &d->vcpus[vcpuid];
+
+    switch (cmd) {
+    case VCPUOP_is_up:
+        return 1;
+
+    case VCPUOP_register_runstate_memory_area: {
+        struct vcpu_register_runstate_memory_area area;
+
+        if (copy_from_guest(&area, arg, sizeof(area)))
+            return -XEN_EFAULT;
+        if (!guest_range_ok(area.addr.p, sizeof(struct vcpu_runstate_info)))
+            return -XEN_EINVAL;
+        t->runstate_guest_va = area.addr.p;
+        write_runstate(t);
+        return 0;
+    }
+
+    case VCPUOP_register_vcpu_info: {
+        struct vcpu_register_vcpu_info info;
+        vcpu_info_t *new;
+
+        if (copy_from_guest(&info, arg, sizeof(info)))
+            return -XEN_EFAULT;
+        if (info.offset > PAGE_SIZE - sizeof(vcpu_info_t) ||
+            (info.offset & 7) || info.rsvd)
+            return -XEN_EINVAL;
+        if (!domain_owns_mfn(d, info.mfn))
+            return -XEN_EINVAL;
+        if (t->vcpu_info != &d->shared_info->vcpu_info[t->vcpu_id])
+            return -XEN_EINVAL;         /* already moved: Xen refuses too */
+        new = (vcpu_info_t *)((uint8_t *)phys_to_virt(info.mfn << PAGE_SHIFT)
+                              + info.offset);
+        memcpy(new, t->vcpu_info, sizeof(*new));
+        new->evtchn_pending_sel = ~0UL;
+        new->evtchn_upcall_pending = 1;
+        t->vcpu_info = new;
+        return 0;
+    }
+
+    default:
+        return -XEN_ENOSYS;
+    }
+}
