@@ -54,7 +54,18 @@ extern const char entry_stubs[], entry_stubs_end[];
 BUILD_BUG_ON(XHV_VEC_SPURIOUS > 255);
 extern void entry_syscall(void);
 
-static uint64_t bsp_gdt[XHV_NR_GDT_ENTRIES] __aligned(PAGE_SIZE);
+/*
+ * The boot CPU's GDT: the guest part (FIRST_RESERVED_GDT_PAGE pages, all
+ * zero here) and one page of reserved entries, which the per-vCPU GDT
+ * window (gdt.c) maps again.
+ */
+static uint64_t bsp_gdt[(FIRST_RESERVED_GDT_PAGE + 1) * 512]
+    __aligned(PAGE_SIZE);
+
+uint64_t *cpu_gdt_reserved_page(void)
+{
+    return &bsp_gdt[FIRST_RESERVED_GDT_ENTRY];
+}
 static struct tss64 bsp_tss __aligned(128);
 static struct idt_entry idt[256] __aligned(PAGE_SIZE);
 static uint8_t bsp_ist_stacks[3][XHV_IST_STACK_SIZE] __aligned(PAGE_SIZE);
@@ -138,7 +149,7 @@ void cpu_tables_init(struct percpu *pc)
     tss->iomap_base = sizeof(*tss);
     set_tss_desc(gdt, XHV_GDT_INDEX(XHV_TSS), tss, sizeof(*tss) - 1);
 
-    gdtr.limit = sizeof(bsp_gdt) - 1;
+    gdtr.limit = XHV_NR_GDT_ENTRIES * 8 - 1;
     gdtr.base = (uint64_t)gdt;
     __asm__ volatile("lgdt %0" :: "m"(gdtr));
     /* Reload CS through a far return, then the data segments. */

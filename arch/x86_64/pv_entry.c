@@ -160,6 +160,8 @@ void arch_enter_guest(struct vcpu *v)
     f = (struct cpu_regs *)(this_cpu()->stack_top - sizeof(*f));
     *f = v->regs;
     set_current_vcpu(v);
+    if (arch_pv_gdt_init(v))
+        panic("no memory for the vCPU's GDT window");
     set_user_entry_handler(pv_user_entry);
     arch_pv_load_cr3(v->cr3);
     arch_pv_load_segbases(v);

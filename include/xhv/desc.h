@@ -33,6 +33,8 @@
 struct percpu;
 /* Build and load this CPU's GDT, TSS (with IST stacks) and the IDT. */
 void cpu_tables_init(struct percpu *pc);
+/* This CPU's page of reserved GDT entries (mapped into GDT windows). */
+uint64_t *cpu_gdt_reserved_page(void);
 #endif
 
 #endif /* XHV_DESC_H */

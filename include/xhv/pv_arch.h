@@ -23,4 +23,17 @@ void arch_pv_set_ts(bool ts);
 /* Load the debug registers the guest set (DR0-3, DR7). */
 void arch_pv_load_debugregs(const struct vcpu *v);
 
+/*
+ * The vCPU's GDT: a 16-page window per vCPU in the per-domain area. Pages
+ * 0-13 show the guest's GDT frames (set_gdt; a zero page where the guest
+ * has none, so an unused selector is a #GP, not a fault in the shim), page
+ * 14 the shim's reserved entries (FIRST_RESERVED_GDT_ENTRY onwards, the
+ * flat selectors of the ABI and the TSS). The shim's view is writable:
+ * the CPU sets accessed bits; the guest can only reach the frames read-only
+ * (they are typed as descriptor pages).
+ */
+int arch_pv_gdt_init(struct vcpu *v);
+/* Show frames mfns[0..nr) (nr <= 14) as the guest part and load GDTR. */
+void arch_pv_gdt_load(struct vcpu *v, const uint64_t *mfns, unsigned int nr);
+
 #endif /* XHV_PV_ARCH_H */

@@ -31,8 +31,10 @@
  * Seeds (tests/fuzz/seeds/multiboot/): QEMU 7.2-like multiboot1 info (flags
  * 0x24f, e820 map, two modules with command lines, "qemu"), a meminfo-only
  * mb1, GRUB 2.06-like multiboot2 tag lists (cmdline, loader name, modules,
- * meminfo, bootdev, mmap, framebuffer, ACPI old/new, end) and a few odd
- * shapes (overlapping map, large entry_size, truncated tags).
+ * meminfo, bootdev, mmap, framebuffer, ACPI old/new, end), a few odd
+ * shapes (overlapping map, large entry_size, truncated tags, more entries
+ * and modules than fit) and regress-mmap-base-top.bin (an mmap entry at
+ * base 2^64-1, which once gave a zero-length entry).
  */
 #include <xhv/boot_info.h>
 #include <xhv/multiboot.h>
