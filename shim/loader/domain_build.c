@@ -32,6 +32,7 @@
 #include <xhv/paging.h>
 #include <xhv/pv_layout.h>
 #include <xhv/string.h>
+#include <xhv/time.h>
 #include <xhv/xen.h>
 #include <xen/elfnote.h>
 
@@ -334,6 +335,9 @@ static void init_vcpu0(struct build *b)
     v->regs.rflags = BIT(9) | BIT(1);       /* IF, reserved bit 1 */
     v->vcpu_info = &d->shared_info->vcpu_info[0];
     d->nr_vcpus = 1;
+    /* Linux reads the TSC rate from vcpu_info[0].time during setup_arch. */
+    time_update_vcpu(v);
+    time_update_wallclock(d);
 }
 
 int pv_domain_build(struct domain *d, const struct guest_image *img,

@@ -16,12 +16,12 @@ for bin in "$@"; do
     if "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
         -artifact_prefix="build/fuzz/$name-artifacts/" \
         "$corpus" $seeds >"$log" 2>&1; then
-        runs=$(grep -o 'Done [0-9]* runs' "$log" | tail -n 1)
+        runs=$(grep -ao 'Done [0-9]* runs' "$log" | tail -n 1)
         echo "PASS: fuzz/$name (${secs}s, ${runs:-no run count})"
         passed=$((passed + 1))
     else
         echo "FAIL: fuzz/$name (see $log)"
-        grep -E 'ERROR|SUMMARY|runtime error' "$log" | head -n 5 | sed 's/^/    /'
+        grep -aE 'ERROR|SUMMARY|runtime error' "$log" | head -n 5 | sed 's/^/    /'
         failed=$((failed + 1))
     fi
 done
