@@ -12,6 +12,8 @@
 #include <xhv/exit.h>
 #include <xhv/frame_alloc.h>
 #include <xhv/m2p.h>
+#include <xhv/mm.h>
+#include <xhv/descriptor.h>
 #include <xhv/log.h>
 #include <xhv/panic.h>
 #include <xhv/paging.h>
@@ -126,6 +128,9 @@ static __noreturn void start_guest(void)
 
     if (m2p_init(&frame_pool, frame_pool.max_pfn))
         panic("cannot set up the machine-to-phys table");
+    if (mm_init(&frame_pool))
+        panic("cannot set up the frame table");
+    pv_descriptors_init();
     if (pv_domain_build(&guest_domain, &img, &frame_pool)) {
         printk(XLOG_ERR "Cannot start the guest: see above.\n");
         debug_exit(XHV_EXIT_BOOT_ERROR);

@@ -27,12 +27,8 @@
 #include <xhv/string.h>
 #include <xhv/x86.h>
 #include <xhv/desc.h>
-#ifdef XHV_HAVE_PRIV_EMUL
 #include <xhv/emulate.h>
-#endif
-#ifdef XHV_HAVE_PV_MMU
 #include <xhv/mm.h>
-#endif
 
 __noreturn void enter_frame(struct cpu_regs *r);
 __noreturn void iret_fault_handler(struct cpu_regs *r);
@@ -42,12 +38,10 @@ static void handle_page_fault(struct vcpu *v, struct cpu_regs *r)
     uint64_t cr2 = read_cr2();
     uint32_t ec = r->error_code;
 
-#ifdef XHV_HAVE_PV_MMU
     if (v->in_kernel &&
         (ec & (PFEC_PRESENT | PFEC_WRITE)) == (PFEC_PRESENT | PFEC_WRITE) &&
         ptwr_do_page_fault(v, r, cr2))
         return;
-#endif
     v->vcpu_info->arch.cr2 = cr2;
     /* The guest kernel runs in ring 3: tell it which mode it was in. */
     ec &= ~PFEC_USER;
@@ -60,7 +54,6 @@ static void handle_gp_ud(struct vcpu *v, struct cpu_regs *r)
 {
     bool has_ec = r->vector == X86_EXC_GP;
 
-#ifdef XHV_HAVE_PRIV_EMUL
     if (v->in_kernel) {
         struct pv_exc exc;
 
@@ -75,7 +68,6 @@ static void handle_gp_ud(struct vcpu *v, struct cpu_regs *r)
             break;
         }
     }
-#endif
     pv_inject_exception(v, r, r->vector, has_ec, r->error_code);
 }
 

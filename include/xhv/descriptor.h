@@ -19,4 +19,7 @@
  */
 bool pv_check_descriptor(uint64_t desc, uint64_t *out);
 
+/* Register the descriptor-page validator with the MMU (before the guest). */
+void pv_descriptors_init(void);
+
 #endif /* XHV_DESCRIPTOR_H */

@@ -4,7 +4,7 @@
  * dispatches to (msr.c, io.c).
  *
  * These are Intel/AMD architectural values (SDM vol. 3, APM vol. 2), not
- * Xen ABI: Xen's own numbers come from <xen/*.h> only.
+ * Xen ABI: Xen's own numbers come from the public xen/ headers only.
  */
 #ifndef XHV_SHIM_EMUL_H
 #define XHV_SHIM_EMUL_H

@@ -59,15 +59,13 @@ void census_print(void)
         total += e->calls;
         enosys += e->enosys;
         kinds += e->enosys != 0;
+        printk("  %2u %-27s %8llu", nr,
+               nr < XHV_NR_HYPERCALLS ? hypercall_name(nr) : "(>= 64)",
+               (unsigned long long)e->calls);
         if (e->enosys)
-            printk("  %-30s %8llu   -ENOSYS %llu\n",
-                   nr < XHV_NR_HYPERCALLS ? hypercall_name(nr) : "(> 63)",
-                   (unsigned long long)e->calls,
-                   (unsigned long long)e->enosys);
+            printk("   -ENOSYS %llu\n", (unsigned long long)e->enosys);
         else
-            printk("  %-30s %8llu\n",
-                   nr < XHV_NR_HYPERCALLS ? hypercall_name(nr) : "(> 63)",
-                   (unsigned long long)e->calls);
+            printk("\n");
         for (s = 0; s <= XHV_NR_SUBOPS; s++) {
             if (!e->sub_calls[s])
                 continue;

@@ -3,6 +3,9 @@
  * arch-x86/xen-x86_64.h): stack_switch, set_segment_base, fpu_taskswitch,
  * set_debugreg/get_debugreg and vm_assist.
  *
+ * SEGBASE_GS_USER_SEL with a selector the CPU refuses: the null selector is
+ * loaded and 0 returned (Xen's behaviour).
+ *
  * set_debugreg error mapping (as Xen's set_debugreg): a breakpoint address
  * the guest may not name (non-canonical, or in the hypervisor hole) is
  * -EPERM; a bad register number or a DR7 enabling I/O breakpoints or the
@@ -49,10 +52,14 @@ long do_set_segment_base(struct vcpu *v, uint64_t which, uint64_t base,
         v->seg.gs_kernel = base;
         break;
     case SEGBASE_GS_USER_SEL:
-        /* Loading a selector sets the user GS base from its descriptor:
-         * flat descriptors give 0, as on hardware. */
+        /*
+         * Loading a selector sets the user GS base from its descriptor
+         * (flat descriptors give 0, as on hardware). A selector the CPU
+         * refuses loads the null selector instead and still succeeds, as
+         * in Xen: Linux BUG()s on any error from this call.
+         */
         if (arch_pv_load_gs_sel((uint16_t)base))
-            return -XEN_EINVAL;
+            base = 0;
         v->seg.gs_sel_user = (uint16_t)base;
         v->seg.gs_user = 0;
         break;

@@ -24,17 +24,13 @@ static const hypercall_fn_t hypercall_table[XHV_NR_HYPERCALLS] = {
     [__HYPERVISOR_sched_op] = do_sched_op,
     [__HYPERVISOR_callback_op] = do_callback_op,
     [__HYPERVISOR_physdev_op] = do_physdev_op,
-#ifdef XHV_HAVE_PV_MMU
     [__HYPERVISOR_mmu_update] = do_mmu_update,
     [__HYPERVISOR_update_va_mapping] = do_update_va_mapping,
     [__HYPERVISOR_update_va_mapping_otherdomain] =
         do_update_va_mapping_otherdomain,
     [__HYPERVISOR_mmuext_op] = do_mmuext_op,
-#endif
-#ifdef XHV_HAVE_DESCRIPTORS
     [__HYPERVISOR_set_gdt] = do_set_gdt,
     [__HYPERVISOR_update_descriptor] = do_update_descriptor,
-#endif
 };
 
 #define HAS_SUBOP(name, sub) [__HYPERVISOR_##name] = sub,

@@ -7,7 +7,8 @@
  *  register_runstate_memory_area  the guest VA where the shim keeps the
  *                              vCPU's runstate; written at once.
  *  register_vcpu_info          move vcpu_info into a guest frame: the
- *                              frame must be the guest's own, the structure
+ *                              frame must be the guest's own and typeable
+ *                              writable (never a page table), the structure
  *                              must not cross the page; the old contents
  *                              are copied and every event marked pending,
  *                              as Xen does. Only once per vCPU.
@@ -15,19 +16,12 @@
  */
 #include <xhv/guest_access.h>
 #include <xhv/hypercall.h>
-#include <xhv/m2p.h>
+#include <xhv/mm.h>
 #include <xhv/paging.h>
 #include <xhv/parent.h>
 #include <xhv/string.h>
 #include <xen/vcpu.h>
 
-/* Does the domain own machine frame mfn (as pfn -> mfn -> pfn agrees)? */
-static bool domain_owns_mfn(const struct domain *d, uint64_t mfn)
-{
-    uint64_t pfn = m2p_get(mfn);
-
-    return pfn < d->nr_pages && d->p2m[pfn] == mfn;
-}
 
 static void write_runstate(struct vcpu *v)
 {
@@ -71,6 +65,7 @@ long do_vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid,
 
     case VCPUOP_register_vcpu_info: {
         struct vcpu_register_vcpu_info info;
+        struct page_info *pg;
         vcpu_info_t *new;
 
         if (copy_from_guest(&info, arg, sizeof(info)))
@@ -78,10 +73,17 @@ long do_vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid,
         if (info.offset > PAGE_SIZE - sizeof(vcpu_info_t) ||
             (info.offset & 7) || info.rsvd)
             return -XEN_EINVAL;
-        if (!domain_owns_mfn(d, info.mfn))
-            return -XEN_EINVAL;
         if (t->vcpu_info != &d->shared_info->vcpu_info[t->vcpu_id])
             return -XEN_EINVAL;         /* already moved: Xen refuses too */
+        /*
+         * The frame must be the guest's and an ordinary writable page — not
+         * a page table or descriptor page, which the shim would otherwise
+         * write into. The type reference is kept as long as vcpu_info lives
+         * there, so the frame can never become a table meanwhile.
+         */
+        pg = mfn_to_page(info.mfn);
+        if (!pg || get_page_and_type(pg, d, PGT_writable_page))
+            return -XEN_EINVAL;
         new = (vcpu_info_t *)((uint8_t *)phys_to_virt(info.mfn << PAGE_SHIFT)
                               + info.offset);
         memcpy(new, t->vcpu_info, sizeof(*new));

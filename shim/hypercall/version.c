@@ -15,8 +15,19 @@
 #include <xen/version.h>
 #include <xen/features.h>
 
-/* The features xhv gives a PV guest, by submap: nothing yet (see above). */
-static const uint32_t xhv_features[XENFEAT_NR_SUBMAPS];
+/*
+ * The features xhv gives a PV guest, by submap:
+ *  pae_pgdir_above_4gb       guest L4s may be anywhere in machine memory;
+ *  mmu_pt_update_preserve_ad MMU_PT_UPDATE_PRESERVE_AD in mmu_update;
+ *  gnttab_map_avail_bits     grant mappings keep the PTE's available bits
+ *                            (a promise for the grant-map operations, which
+ *                            do not exist yet: nothing can break it).
+ */
+static const uint32_t xhv_features[XENFEAT_NR_SUBMAPS] = {
+    (1u << XENFEAT_pae_pgdir_above_4gb) |
+    (1u << XENFEAT_mmu_pt_update_preserve_ad) |
+    (1u << XENFEAT_gnttab_map_avail_bits),
+};
 
 const uint32_t *xhv_guest_features(void)
 {

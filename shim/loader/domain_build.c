@@ -29,6 +29,8 @@
 #include <xhv/kernel_image.h>
 #include <xhv/log.h>
 #include <xhv/m2p.h>
+#include <xhv/mm.h>
+#include <xhv/emulate.h>
 #include <xhv/paging.h>
 #include <xhv/pv_layout.h>
 #include <xhv/string.h>
@@ -335,6 +337,7 @@ static void init_vcpu0(struct build *b)
     v->regs.rflags = BIT(9) | BIT(1);       /* IF, reserved bit 1 */
     v->vcpu_info = &d->shared_info->vcpu_info[0];
     d->nr_vcpus = 1;
+    pv_emulate_vcpu_init(v);
     /* Linux reads the TSC rate from vcpu_info[0].time during setup_arch. */
     time_update_vcpu(v);
     time_update_wallclock(d);
@@ -411,6 +414,12 @@ int pv_domain_build(struct domain *d, const struct guest_image *img,
     }
     build_page_tables(&b);
     init_vcpu0(&b);
+    rc = mm_adopt_domain(d, d->vcpus[0].kernel_cr3 >> PAGE_SHIFT);
+    if (rc) {
+        printk(XLOG_ERR "guest: the bootstrap page tables do not validate "
+               "(%d)\n", rc);
+        goto fail;
+    }
 
     /* The unpacked ELF is no longer needed. */
     frame_free(fp, b.tmp_pfn, b.tmp_frames);

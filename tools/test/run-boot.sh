@@ -14,6 +14,23 @@ kernel=""
 
 trim() { printf '%s' "$1" | sed 's/^[[:space:]]*//; s/[[:space:]]*$//'; }
 
+# all_match LOG PATTERNS: every ';;'-separated regex occurs in LOG; else
+# sets $missing to the first that does not.
+all_match() {
+    rest=$2
+    while [ -n "$rest" ]; do
+        pat=${rest%%;;*}
+        if [ "$pat" = "$rest" ]; then rest=""; else rest=${rest#*;;}; fi
+        pat=$(trim "$pat")
+        [ -z "$pat" ] && continue
+        if ! tr -d '\r' <"$1" 2>/dev/null | grep -aEq -- "$pat"; then
+            missing=$pat
+            return 1
+        fi
+    done
+    return 0
+}
+
 while IFS= read -r line; do
     case "$line" in ''|'#'*) continue ;; esac
     name=$(trim "$(printf '%s' "$line" | awk -F' [|] ' '{print $1}')")
@@ -59,28 +76,33 @@ while IFS= read -r line; do
         -m "$mem" -smp "$smp" -nodefaults -display none -no-reboot \
         -serial "file:$log" -monitor none \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-        -kernel "$xhv" -append "$append" "$@" $extra </dev/null >"$log.qemu" 2>&1
-    rc=$?
-    secs=$(($(date +%s) - start))
+        -kernel "$xhv" -append "$append" "$@" $extra </dev/null >"$log.qemu" 2>&1 &
+    qpid=$!
     why=""
-    if [ "$rc" -eq 137 ]; then
-        why="timed out after ${tmo}s"
-    elif [ "$rc" -ne "$want" ]; then
-        why="exit status $rc, expected $want"
-    fi
-    if [ -z "$why" ] && [ -n "$expect" ]; then
-        rest=$expect
-        while [ -n "$rest" ]; do
-            pat=${rest%%;;*}
-            if [ "$pat" = "$rest" ]; then rest=""; else rest=${rest#*;;}; fi
-            pat=$(trim "$pat")
-            [ -z "$pat" ] && continue
-            if ! tr -d '\r' <"$log" | grep -Eq -- "$pat"; then
-                why="missing /$pat/"
+    if [ "$want" = "match" ]; then
+        # Pass as soon as every pattern is in the log; then stop QEMU.
+        while kill -0 "$qpid" 2>/dev/null; do
+            if all_match "$log" "$expect"; then
+                kill -KILL "$qpid" 2>/dev/null
                 break
             fi
+            sleep 1
         done
+        wait "$qpid" 2>/dev/null
+        all_match "$log" "$expect" || why="missing /$missing/ (exit status or timeout before it)"
+    else
+        wait "$qpid"
+        rc=$?
+        if [ "$rc" -eq 137 ]; then
+            why="timed out after ${tmo}s"
+        elif [ "$rc" -ne "$want" ]; then
+            why="exit status $rc, expected $want"
+        fi
+        if [ -z "$why" ] && ! all_match "$log" "$expect"; then
+            why="missing /$missing/"
+        fi
     fi
+    secs=$(($(date +%s) - start))
     if [ -z "$why" ]; then
         echo "PASS: boot/$name (${secs}s)"
         passed=$((passed + 1))
