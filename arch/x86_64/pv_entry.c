@@ -9,9 +9,9 @@
  *                (writable page tables); anything else is bounced with the
  *                address in vcpu_info.arch.cr2 and the error code's user bit
  *                telling the guest's mode, as Xen does
- *   #GP, #UD     from guest-kernel mode: privileged-instruction emulation
- *                (forced CPUID, MSRs, CRs, port I/O ...); what it does not
- *                handle is bounced
+ *   #GP, #UD     privileged-instruction emulation (forced CPUID, and from
+ *                guest-kernel mode MSRs, CRs, port I/O ...); what it does
+ *                not handle is bounced
  *   others       bounced, with their error code
  * Before returning to the guest, pending events are delivered. A guest that
  * cannot continue is a reported domain crash, never a shim panic.
@@ -54,19 +54,17 @@ static void handle_gp_ud(struct vcpu *v, struct cpu_regs *r)
 {
     bool has_ec = r->vector == X86_EXC_GP;
 
-    if (v->in_kernel) {
-        struct pv_exc exc;
+    /* It refuses everything from user mode but the forced CPUID. */
+    struct pv_exc exc;
 
-        switch (pv_emulate_priv(v, r, r->vector, &exc)) {
-        case PV_EMUL_DONE:
-            return;
-        case PV_EMUL_EXCEPTION:
-            pv_inject_exception(v, r, exc.vector, exc.has_ec,
-                                exc.error_code);
-            return;
-        default:
-            break;
-        }
+    switch (pv_emulate_priv(v, r, r->vector, &exc)) {
+    case PV_EMUL_DONE:
+        return;
+    case PV_EMUL_EXCEPTION:
+        pv_inject_exception(v, r, exc.vector, exc.has_ec, exc.error_code);
+        return;
+    default:
+        break;
     }
     pv_inject_exception(v, r, r->vector, has_ec, r->error_code);
 }

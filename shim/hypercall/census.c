@@ -35,12 +35,19 @@ void census_record(unsigned int nr, bool has_subop, uint64_t subop, long rc)
 
     e->calls++;
     e->enosys += enosys;
+    if (enosys && e->enosys == 1 && !has_subop)
+        printk(XLOG_G_INFO "d%u: first -ENOSYS from %s (%u)\n",
+               XHV_GUEST_DOMID, hypercall_name(nr), nr);
     if (has_subop) {
         unsigned int s = subop < XHV_NR_SUBOPS ? (unsigned int)subop
                                                : XHV_NR_SUBOPS;
 
         e->sub_calls[s]++;
         e->sub_enosys[s] += enosys;
+        /* Each unimplemented call says so once (guest_loglvl=info). */
+        if (enosys && e->sub_enosys[s] == 1)
+            printk(XLOG_G_INFO "d%u: first -ENOSYS from %s sub-op %u\n",
+                   XHV_GUEST_DOMID, hypercall_name(nr), s);
     }
 }
 
