@@ -8,6 +8,10 @@
 #include <xhv/format.h>
 #include <xhv/log.h>
 #include <xhv/uart.h>
+#include <xhv/desc.h>
+#include <xhv/irq.h>
+#include <xhv/native.h>
+#include <xhv/percpu.h>
 
 static bool serial_enabled = true;
 
@@ -72,4 +76,38 @@ void console_write_guest(unsigned int domid, const char *s, size_t len)
     }
     if (start < len)
         uart_write(s + start, len - start);
+}
+
+void console_write_raw(const char *s, size_t len)
+{
+    if (serial_enabled)
+        uart_write_raw(s, len);
+}
+
+static void (*input_handler)(char c);
+
+void console_set_input_handler(void (*fn)(char c))
+{
+    input_handler = fn;
+}
+
+static void serial_irq(struct cpu_regs *r)
+{
+    int c;
+
+    /* Drain the FIFO: one interrupt may stand for several bytes. */
+    while ((c = uart_getc()) >= 0)
+        if (input_handler)
+            input_handler((char)c);
+    lapic_eoi();
+}
+
+void console_enable_input(void)
+{
+    unsigned int irq = uart_enable_rx_irq();
+
+    irq_register(XHV_VEC_SERIAL, serial_irq);
+    if (ioapic_route_isa_irq(irq, XHV_VEC_SERIAL, this_cpu()->apic_id))
+        printk(XLOG_WARN "console: no IOAPIC route for IRQ %u: no serial "
+               "input\n", irq);
 }

@@ -14,6 +14,8 @@
 #include <xhv/m2p.h>
 #include <xhv/mm.h>
 #include <xhv/descriptor.h>
+#include <xhv/console_backend.h>
+#include <xhv/keyhandler.h>
 #include <xhv/log.h>
 #include <xhv/panic.h>
 #include <xhv/paging.h>
@@ -136,8 +138,14 @@ static __noreturn void start_guest(void)
         debug_exit(XHV_EXIT_BOOT_ERROR);
         parent->poweroff();
     }
+    if (console_backend_init(&guest_domain))
+        panic("cannot connect the guest's console");
+    console_set_input_handler(keyhandler_input);
+    console_enable_input();
     printk("Starting guest d%u (command line '%s')\n", guest_domain.domid,
            img.cmdline);
+    printk("(serial input goes to d%u; CTRL-a three times for debug keys)\n",
+           guest_domain.domid);
     arch_enter_guest(&guest_domain.vcpus[0]);
 }
 

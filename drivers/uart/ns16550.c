@@ -74,6 +74,22 @@ void uart_write(const char *s, size_t len)
     }
 }
 
+void uart_write_raw(const char *s, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < len; i++)
+        uart_putc(s[i]);
+}
+
+unsigned int uart_enable_rx_irq(void)
+{
+    outb(uart_base + UART_IER, 0x01);           /* received data available */
+    outb(uart_base + UART_MCR, 0x0b);           /* DTR, RTS, OUT2 (IRQ on) */
+    /* The PC convention: COM1/COM3 on IRQ 4, COM2/COM4 on IRQ 3. */
+    return (uart_base == 0x2f8 || uart_base == 0x2e8) ? 3 : 4;
+}
+
 int uart_getc(void)
 {
     if (inb(uart_base + UART_LSR) & LSR_DR)

@@ -19,4 +19,15 @@ void console_setup(const struct xhv_opts *o);
 #include <xhv/types.h>
 void console_write_guest(unsigned int domid, const char *s, size_t len);
 
+/* A guest terminal stream (hvc0 output), written as is. */
+void console_write_raw(const char *s, size_t len);
+
+/*
+ * Serial input: each received byte goes to the handler (the core's
+ * keyhandler: Ctrl-A switching, debug keys, the guest's console), from
+ * interrupt context. console_enable_input() turns the UART interrupt on.
+ */
+void console_set_input_handler(void (*fn)(char c));
+void console_enable_input(void);
+
 #endif /* XHV_CONSOLE_H */

@@ -26,6 +26,7 @@
 #define XHV_VEC_LAPIC_TIMER     0xf0
 #define XHV_VEC_SPURIOUS        0xff
 #define XHV_VEC_INT80           0x80    /* guest int $0x80 (DPL 3 gate) */
+#define XHV_VEC_SERIAL          0xe0    /* serial input (IOAPIC) */
 
 #ifndef __ASSEMBLY__
 #include <xhv/types.h>

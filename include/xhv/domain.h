@@ -8,7 +8,9 @@
 #define XHV_DOMAIN_H
 
 #include <xhv/regs.h>
+#include <xhv/timer.h>
 #include <xhv/xen.h>
+#include <xen/vcpu.h>
 
 #define XHV_GUEST_DOMID     1
 #define XHV_MAX_VCPUS       1
@@ -52,6 +54,14 @@ struct vcpu {
     unsigned int iopl;                  /* virtual IOPL (physdev set_iopl) */
     vcpu_info_t *vcpu_info;             /* in shared_info or registered */
     uint64_t runstate_guest_va;         /* register_runstate_memory_area */
+    uint64_t time_guest_va;             /* register_vcpu_time_memory_area */
+
+    /* --- time and scheduling (shim/vtimer.c, shim/hypercall/sched.c) --- */
+    struct shim_timer singleshot;       /* VCPUOP_set_singleshot_timer */
+    struct shim_timer periodic;         /* VCPUOP_set_periodic_timer */
+    uint64_t periodic_period;           /* ns; 0: stopped */
+    struct vcpu_runstate_info runstate; /* the shim's copy */
+    bool blocked;                       /* in SCHEDOP_block/poll */
 };
 
 struct domain {

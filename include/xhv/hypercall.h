@@ -80,6 +80,11 @@ long do_set_gdt(struct vcpu *v, uint64_t frames, uint64_t entries,
 long do_update_descriptor(struct vcpu *v, uint64_t ma, uint64_t desc,
                           uint64_t a3, uint64_t a4, uint64_t a5);
 
+long do_set_timer_op(struct vcpu *v, uint64_t timeout, uint64_t a2,
+                     uint64_t a3, uint64_t a4, uint64_t a5);
+long do_event_channel_op(struct vcpu *v, uint64_t cmd, uint64_t arg,
+                         uint64_t a3, uint64_t a4, uint64_t a5);
+
 /* PV MMU (shim/hypercall/mmu.c, shim/mm/). */
 long do_mmu_update(struct vcpu *v, uint64_t reqs, uint64_t count,
                    uint64_t done, uint64_t foreigndom, uint64_t a5);

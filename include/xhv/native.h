@@ -38,4 +38,11 @@ void acpi_poweroff(void);
 /* Reset through the FADT reset register, then 0xcf9, then the 8042. */
 void acpi_reset(void);
 
+/*
+ * IOAPIC: route ISA IRQ `irq` (edge, active high) to `vector` on the LAPIC
+ * with id `apic_id`. The IOAPIC is at the architectural default address
+ * 0xfec00000 (QEMU, Hyper-V generation 1; the MADT is read later).
+ */
+int ioapic_route_isa_irq(unsigned int irq, uint8_t vector, uint32_t apic_id);
+
 #endif /* XHV_NATIVE_H */

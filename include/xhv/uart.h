@@ -20,6 +20,10 @@ struct uart_params {
 void uart_init(const struct uart_params *p);
 /* Write bytes, turning "\n" into "\r\n". */
 void uart_write(const char *s, size_t len);
+/* Write bytes as they are (a guest terminal stream). */
+void uart_write_raw(const char *s, size_t len);
+/* Interrupt on received data (IER RX, MCR OUT2); its ISA IRQ number. */
+unsigned int uart_enable_rx_irq(void);
 /* One received byte, or -1 if none is waiting. */
 int uart_getc(void);
 

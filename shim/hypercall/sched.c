@@ -1,12 +1,91 @@
 /*
- * HYPERVISOR_sched_op (public sched.h). So far only SCHEDOP_shutdown:
- * poweroff, reboot and crash end the domain (and with it the VM, see
- * docs/boot.md); suspend and soft_reset are not offered (-ENOSYS). Block,
- * yield and poll come with the events/time issue.
+ * HYPERVISOR_sched_op (public sched.h) and the legacy set_timer_op.
+ *
+ *  SCHEDOP_shutdown   poweroff, reboot, crash, watchdog end the domain
+ *                     (and the VM: docs/boot.md); suspend, soft_reset
+ *                     -ENOSYS; unknown reason -EINVAL
+ *  SCHEDOP_block      unmask event delivery, then idle the CPU (the parent's
+ *                     idle) until an event is pending for the vCPU
+ *  SCHEDOP_yield      one vCPU per CPU, nothing else to run: returns at
+ *                     once (the parent hears of long spins with SMP)
+ *  SCHEDOP_poll       wait, events still masked, until one of up to 128
+ *                     ports is pending or the absolute timeout passes
+ *  others             -ENOSYS (shutdown_code, remote_shutdown, watchdog,
+ *                     pin_override: not used by a domU at boot)
  */
+#include <xhv/event.h>
 #include <xhv/guest_access.h>
 #include <xhv/hypercall.h>
+#include <xhv/parent.h>
+#include <xhv/vtimer.h>
 #include <xen/sched.h>
+
+#define POLL_MAX_PORTS 128
+
+static bool upcall_pending(const struct vcpu *v)
+{
+    return __atomic_load_n(&v->vcpu_info->evtchn_upcall_pending,
+                           __ATOMIC_SEQ_CST);
+}
+
+static long do_block(struct vcpu *v)
+{
+    v->vcpu_info->evtchn_upcall_mask = 0;
+    if (upcall_pending(v))
+        return 0;
+    v->blocked = true;
+    runstate_change(v, RUNSTATE_blocked);
+    /* Invariant: interrupts are off between checks; idle enables them. */
+    while (!upcall_pending(v) && !v->domain->is_shutting_down)
+        parent->idle();
+    runstate_change(v, RUNSTATE_running);
+    v->blocked = false;
+    return 0;
+}
+
+static void poll_timeout(void *ctx)
+{
+    *(bool *)ctx = true;
+}
+
+static long do_poll(struct vcpu *v, uint64_t arg)
+{
+    struct sched_poll p;
+    evtchn_port_t ports[POLL_MAX_PORTS];
+    struct shim_timer timeout = { 0 };
+    volatile bool expired = false;
+    unsigned int i;
+
+    if (copy_from_guest(&p, arg, sizeof(p)))
+        return -XEN_EFAULT;
+    if (p.nr_ports > POLL_MAX_PORTS)
+        return -XEN_EINVAL;
+    if (p.nr_ports &&
+        copy_from_guest(ports, (uint64_t)p.ports.p,
+                        p.nr_ports * sizeof(ports[0])))
+        return -XEN_EFAULT;
+    for (i = 0; i < p.nr_ports; i++)
+        if (ports[i] >= EVTCHN_NR_PORTS)
+            return -XEN_EINVAL;
+
+    if (p.timeout)
+        timer_set(&timeout, p.timeout, poll_timeout, (void *)&expired);
+    v->blocked = true;
+    runstate_change(v, RUNSTATE_blocked);
+    for (;;) {
+        for (i = 0; i < p.nr_ports; i++)
+            if (evtchn_port_pending(v->domain, ports[i]))
+                goto out;
+        if (expired || v->domain->is_shutting_down)
+            goto out;
+        parent->idle();
+    }
+out:
+    timer_stop(&timeout);
+    runstate_change(v, RUNSTATE_running);
+    v->blocked = false;
+    return 0;
+}
 
 long do_sched_op(struct vcpu *v, uint64_t cmd, uint64_t arg,
                  uint64_t a3, uint64_t a4, uint64_t a5)
@@ -14,6 +93,12 @@ long do_sched_op(struct vcpu *v, uint64_t cmd, uint64_t arg,
     struct sched_shutdown s;
 
     switch (cmd) {
+    case SCHEDOP_yield:
+        return 0;
+    case SCHEDOP_block:
+        return do_block(v);
+    case SCHEDOP_poll:
+        return do_poll(v, arg);
     case SCHEDOP_shutdown:
         if (copy_from_guest(&s, arg, sizeof(s)))
             return -XEN_EFAULT;
@@ -33,4 +118,15 @@ long do_sched_op(struct vcpu *v, uint64_t cmd, uint64_t arg,
     default:
         return -XEN_ENOSYS;
     }
+}
+
+/* set_timer_op(timeout): 0 stops the single-shot timer (public xen.h). */
+long do_set_timer_op(struct vcpu *v, uint64_t timeout, uint64_t a2,
+                     uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    if (!timeout) {
+        vtimer_stop_singleshot(v);
+        return 0;
+    }
+    return vtimer_set_singleshot(v, timeout, false);
 }

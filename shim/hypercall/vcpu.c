@@ -12,7 +12,11 @@
  *                              must not cross the page; the old contents
  *                              are copied and every event marked pending,
  *                              as Xen does. Only once per vCPU.
- * Timers and the SMP operations come with the events/time and SMP issues.
+ *  get_runstate_info, register_vcpu_time_memory_area
+ *  set/stop_singleshot_timer   VIRQ_TIMER at an absolute system time
+ *                              (VCPU_SSHOTTMR_future: -ETIME if past)
+ *  set/stop_periodic_timer     period >= 1 ms
+ * The SMP operations (initialise, up, down) come with the SMP issue.
  */
 #include <xhv/guest_access.h>
 #include <xhv/hypercall.h>
@@ -21,21 +25,9 @@
 #include <xhv/parent.h>
 #include <xhv/string.h>
 #include <xen/vcpu.h>
+#include <xhv/vtimer.h>
 
 
-static void write_runstate(struct vcpu *v)
-{
-    struct vcpu_runstate_info rs;
-
-    if (!v->runstate_guest_va)
-        return;
-    memset(&rs, 0, sizeof(rs));
-    rs.state = RUNSTATE_running;
-    rs.state_entry_time = parent->clock_ns();
-    rs.time[RUNSTATE_running] = rs.state_entry_time;
-    /* A fault here is the guest's problem; Xen ignores it as well. */
-    copy_to_guest(v->runstate_guest_va, &rs, sizeof(rs));
-}
 
 long do_vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid,
                 uint64_t arg, uint64_t a4, uint64_t a5)
@@ -59,9 +51,59 @@ long do_vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid,
         if (!guest_range_ok(area.addr.p, sizeof(struct vcpu_runstate_info)))
             return -XEN_EINVAL;
         t->runstate_guest_va = area.addr.p;
-        write_runstate(t);
+        runstate_change(t, t->runstate.state);  /* brings times up to now */
         return 0;
     }
+
+    case VCPUOP_get_runstate_info: {
+        runstate_change(t, t->runstate.state);
+        return copy_to_guest(arg, &t->runstate, sizeof(t->runstate));
+    }
+
+    case VCPUOP_register_vcpu_time_memory_area: {
+        struct vcpu_register_time_memory_area area;
+
+        if (copy_from_guest(&area, arg, sizeof(area)))
+            return -XEN_EFAULT;
+        if (area.addr.p &&
+            !guest_range_ok(area.addr.p, sizeof(struct vcpu_time_info)))
+            return -XEN_EINVAL;
+        t->time_guest_va = area.addr.p;
+        if (t->time_guest_va &&
+            copy_to_guest(t->time_guest_va, &t->vcpu_info->time,
+                          sizeof(t->vcpu_info->time)))
+            return -XEN_EFAULT;
+        return 0;
+    }
+
+    case VCPUOP_set_singleshot_timer: {
+        struct vcpu_set_singleshot_timer st;
+
+        if (t != v)
+            return -XEN_EINVAL;         /* only on oneself, as Xen */
+        if (copy_from_guest(&st, arg, sizeof(st)))
+            return -XEN_EFAULT;
+        return vtimer_set_singleshot(t, st.timeout_abs_ns,
+                                     st.flags & VCPU_SSHOTTMR_future);
+    }
+
+    case VCPUOP_stop_singleshot_timer:
+        if (t != v)
+            return -XEN_EINVAL;
+        vtimer_stop_singleshot(t);
+        return 0;
+
+    case VCPUOP_set_periodic_timer: {
+        struct vcpu_set_periodic_timer pt;
+
+        if (copy_from_guest(&pt, arg, sizeof(pt)))
+            return -XEN_EFAULT;
+        return vtimer_set_periodic(t, pt.period_ns);
+    }
+
+    case VCPUOP_stop_periodic_timer:
+        vtimer_stop_periodic(t);
+        return 0;
 
     case VCPUOP_register_vcpu_info: {
         struct vcpu_register_vcpu_info info;

@@ -35,6 +35,8 @@
 #include <xhv/pv_layout.h>
 #include <xhv/string.h>
 #include <xhv/time.h>
+#include <xhv/vtimer.h>
+#include <xhv/event.h>
 #include <xhv/xen.h>
 #include <xen/elfnote.h>
 
@@ -243,6 +245,14 @@ static void build_page_tables(struct build *b)
         /* Page-table pages are never writable through a mapping. */
         if (va >= l->vpt_start && va < l->vpt_end)
             flags &= ~PTE_RW;
+        /*
+         * Nothing runs from the initrd, p2m list, start_info, rings, page
+         * tables, stack or padding: no-execute, so no W+X mapping is left
+         * where Linux's cleanup of the bootstrap region does not reach.
+         */
+        if (va < l->vkern_start || va >= ALIGN_UP(l->vkern_end,
+                                                   (uint64_t)PAGE_SIZE))
+            flags |= pte_nx;
         l1[PT_INDEX(va, L1_SHIFT)] = (b->d->p2m[pfn] << PAGE_SHIFT) | flags;
     }
 }
@@ -338,6 +348,11 @@ static void init_vcpu0(struct build *b)
     v->vcpu_info = &d->shared_info->vcpu_info[0];
     d->nr_vcpus = 1;
     pv_emulate_vcpu_init(v);
+    vtimer_vcpu_init(v);
+    evtchn_domain_init(d);
+    /* The start_info ports, before the guest can allocate any. */
+    evtchn_reserve(d, d->store_evtchn);
+    evtchn_reserve(d, d->console_evtchn);
     /* Linux reads the TSC rate from vcpu_info[0].time during setup_arch. */
     time_update_vcpu(v);
     time_update_wallclock(d);
