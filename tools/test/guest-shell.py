@@ -1,0 +1,143 @@
+#!/usr/bin/env python3
+"""Drive Debian's guest shell under xhv in QEMU and check its answers.
+
+Boots build/xhv with Debian's kernel (tools/fetch-kernel.sh) and the busybox
+initramfs (tools/mkinitramfs.sh), waits for the shell prompt on hvc0, runs
+commands and checks what comes back:
+
+  date            within 2 s of the host's clock (UTC)
+  sleep 2         takes 2 s (+-0.3 s) by the guest's `time`, and by the
+                  host's clock between command and answer (+-0.6 s, TCG)
+  /proc/interrupts  the timer event channel's count advances
+  /sys/hypervisor   type is "xen"
+  poweroff        QEMU exits with status 0
+
+Prints PASS:/FAIL: per check and "N passed, N failed" last; exit status 1
+on any failure. Usage: guest-shell.py [--smp N] [--mem MiB] [--timeout S]
+"""
+import argparse
+import os
+import re
+import select
+import subprocess
+import sys
+import time
+
+PROMPT = b"xhv-guest# "
+
+
+class Guest:
+    def __init__(self, args):
+        kernel = subprocess.check_output(["tools/fetch-kernel.sh"]).decode().strip()
+        initramfs = subprocess.check_output(["tools/mkinitramfs.sh"]).decode().strip()
+        os.makedirs("build/boot", exist_ok=True)
+        self.log = open("build/boot/guest-shell.log", "wb")
+        cmd = ["qemu-system-x86_64", "-machine", "pc,accel=tcg", "-cpu", "qemu64",
+               "-m", str(args.mem), "-smp", str(args.smp), "-nodefaults",
+               "-display", "none", "-no-reboot", "-serial", "stdio",
+               "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+               "-kernel", "build/xhv", "-append", "console=com1",
+               "-initrd", f"{kernel} console=hvc0 quiet,{initramfs}"]
+        self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT)
+        self.buf = b""
+
+    def read_until(self, pattern, timeout):
+        """Read until the regex (bytes) matches the buffer; return the match."""
+        end = time.time() + timeout
+        rx = re.compile(pattern, re.S)
+        while True:
+            m = rx.search(self.buf)
+            if m:
+                return m
+            left = end - time.time()
+            if left <= 0:
+                return None
+            r, _, _ = select.select([self.p.stdout], [], [], min(left, 0.5))
+            if r:
+                data = os.read(self.p.stdout.fileno(), 4096)
+                if not data:
+                    return rx.search(self.buf)
+                self.log.write(data)
+                self.log.flush()
+                self.buf += data
+
+    def run(self, command, timeout=60):
+        """Send a command; return (output, seconds) once its marker is back."""
+        self.buf = b""
+        marker = b"__done_%d__" % int(time.time() * 1000)
+        start = time.time()
+        self.p.stdin.write(command.encode() + b"; echo " + marker + b"\n")
+        self.p.stdin.flush()
+        m = self.read_until(re.escape(marker) + rb"\r?\n", timeout)
+        took = time.time() - start
+        if not m:
+            return None, took
+        out = self.buf[:m.start()]
+        # Drop the echoed command line.
+        out = out.split(b"\n", 1)[1] if b"\n" in out else b""
+        return out.decode(errors="replace").replace("\r", ""), took
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--smp", type=int, default=1)
+    ap.add_argument("--mem", type=int, default=512)
+    ap.add_argument("--timeout", type=int, default=240)
+    args = ap.parse_args()
+    passed = failed = 0
+
+    def check(ok, name, detail=""):
+        nonlocal passed, failed
+        print(("PASS: " if ok else "FAIL: ") + name + (f" ({detail})" if detail else ""))
+        sys.stdout.flush()
+        if ok:
+            passed += 1
+        else:
+            failed += 1
+
+    g = Guest(args)
+    booted = g.read_until(re.escape(PROMPT), args.timeout)
+    check(booted is not None, "shell/prompt", "busybox prompt on hvc0")
+    if booted:
+        out, _ = g.run("date -u +%s")
+        try:
+            skew = abs(int(out.strip().splitlines()[-1]) - time.time())
+            check(skew <= 2, "shell/date", f"guest-host {skew:.1f} s")
+        except (AttributeError, ValueError, IndexError):
+            check(False, "shell/date", f"output {out!r}")
+
+        out, took = g.run("time sleep 2 2>&1")
+        m = re.search(r"real\s+(\d+)m\s*([\d.]+)s", out or "")
+        guest_s = int(m.group(1)) * 60 + float(m.group(2)) if m else -1
+        check(abs(guest_s - 2.0) <= 0.3, "shell/sleep2-guest", f"guest says {guest_s:.2f} s")
+        check(abs(took - 2.0) <= 0.6, "shell/sleep2-host", f"host saw {took:.2f} s")
+
+        def timer_count():
+            o, _ = g.run("grep -i timer /proc/interrupts | head -n 1")
+            nums = re.findall(r"\s(\d+)\s", " " + (o or "") + " ")
+            return int(nums[0]) if nums else -1
+        a = timer_count()
+        g.run("sleep 1")
+        b = timer_count()
+        check(a >= 0 and b > a, "shell/timer-interrupts", f"{a} -> {b}")
+
+        out, _ = g.run("ls /sys/hypervisor && cat /sys/hypervisor/type")
+        check(out is not None and "xen" in out.split(), "shell/sys-hypervisor",
+              (out or "").strip().replace("\n", " "))
+
+        g.p.stdin.write(b"poweroff\n")
+        g.p.stdin.flush()
+    try:
+        rc = g.p.wait(60 if booted else 1)
+    except subprocess.TimeoutExpired:
+        g.p.kill()
+        rc = "timeout"
+    if booted:
+        check(rc == 0, "shell/poweroff", f"QEMU exit status {rc}")
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
