@@ -9,6 +9,9 @@
 #include <xhv/keyhandler.h>
 #include <xhv/log.h>
 #include <xhv/parent.h>
+#include <xhv/format.h>
+#include <xhv/string.h>
+#include <xhv/xs.h>
 
 #define CTRL_A 0x01
 
@@ -70,6 +73,31 @@ static void key_time(void)
            (unsigned long long)(parent->wallclock_ns() / 1000000000ULL));
 }
 
+/* Shutdown from outside, as `xl shutdown` does: through xenstore. */
+static void request_shutdown(const char *how)
+{
+    char path[64];
+    int n = xhv_snprintf(path, sizeof(path), "/local/domain/%u/control/shutdown",
+                         XHV_GUEST_DOMID);
+
+    (void)n;
+    if (xs_write(XS_DOM0, 0, path, how, strlen(how)))
+        printk("cannot write %s\n", path);
+    else
+        printk("Asked d%u to %s (control/shutdown)\n", XHV_GUEST_DOMID, how);
+    xs_kick();
+}
+
+static void key_poweroff(void)
+{
+    request_shutdown("poweroff");
+}
+
+static void key_reboot(void)
+{
+    request_shutdown("reboot");
+}
+
 static void key_all(void);
 
 static const struct key keys[] = {
@@ -78,6 +106,9 @@ static const struct key keys[] = {
     { 'e', key_evtchn, "event channels" },
     { 'p', key_census, "hypercall census" },
     { 't', key_time, "clocks" },
+    { 'x', xs_dump, "xenstore ring" },
+    { 'O', key_poweroff, "ask the guest to power off (xenstore)" },
+    { 'R', key_reboot, "ask the guest to reboot (xenstore)" },
     { '*', key_all, "all of the above" },
 };
 
@@ -96,7 +127,8 @@ static void key_all(void)
     unsigned int i;
 
     for (i = 0; i < ARRAY_SIZE(keys); i++)
-        if (keys[i].fn != key_all && keys[i].fn != key_help)
+        if (keys[i].fn != key_all && keys[i].fn != key_help &&
+            keys[i].fn != key_poweroff && keys[i].fn != key_reboot)
             keys[i].fn();
 }
 

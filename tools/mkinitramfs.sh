@@ -22,17 +22,21 @@ for app in $("$bb" --list); do
 done
 cat >"$root/init" <<'INIT'
 #!/bin/sh
+# PID 1 of the xhv test guest. busybox's poweroff/reboot/halt signal PID 1
+# (USR2/TERM/USR1): honour them with the real system calls.
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null || true
+trap 'sync; poweroff -f' USR2
+trap 'sync; reboot -f' TERM
+trap 'sync; halt -f' USR1
 echo "xhv-guest: /init reached ($(uname -r))"
-[ -f /proc/xen/capabilities ] || mount -t xenfs xenfs /proc/xen 2>/dev/null || true
-for c in hvc0 console; do
-    if [ -c "/dev/$c" ]; then
-        exec setsid cttyhack sh -l <"/dev/$c" >"/dev/$c" 2>&1
-    fi
+tty=/dev/console
+[ -c /dev/hvc0 ] && tty=/dev/hvc0
+while true; do
+    setsid cttyhack sh -l <"$tty" >"$tty" 2>&1 &
+    wait $!
 done
-exec sh -l
 INIT
 chmod +x "$root/init"
 echo 'export PS1="xhv-guest# "' >"$root/etc/profile"

@@ -69,11 +69,12 @@ class Guest:
         start = time.time()
         self.p.stdin.write(command.encode() + b"; echo " + marker + b"\n")
         self.p.stdin.flush()
-        m = self.read_until(re.escape(marker) + rb"\r?\n", timeout)
+        # The marker on a line of its own: not the echo of the command.
+        m = self.read_until(rb"\n" + re.escape(marker) + rb"\r?\n", timeout)
         took = time.time() - start
         if not m:
             return None, took
-        out = self.buf[:m.start()]
+        out = self.buf[:m.start() + 1]
         # Drop the echoed command line.
         out = out.split(b"\n", 1)[1] if b"\n" in out else b""
         return out.decode(errors="replace").replace("\r", ""), took

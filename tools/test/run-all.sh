@@ -41,6 +41,7 @@ stage "unit tests (ASan + UBSan)" make -s unit
 stage "fuzz smoke runs" make -s fuzz-smoke
 if [ -f build/xhv ]; then
     stage "boot tests (QEMU TCG)" make -s boot-tests
+    stage "Debian guest shell under xhv (QEMU TCG)" tools/test/guest-shell.py
 fi
 
 echo "$total_p passed, $total_f failed"
