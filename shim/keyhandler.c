@@ -12,6 +12,7 @@
 #include <xhv/format.h>
 #include <xhv/string.h>
 #include <xhv/xs.h>
+#include <xhv/grant.h>
 
 #define CTRL_A 0x01
 
@@ -66,6 +67,11 @@ static void key_census(void)
     census_print();
 }
 
+static void key_grants(void)
+{
+    gnttab_dump(&guest_domain);
+}
+
 static void key_time(void)
 {
     printk("Parent clock %llu ns, wall clock %llu s\n",
@@ -105,6 +111,7 @@ static const struct key keys[] = {
     { 'q', key_domains, "domain and vCPU state" },
     { 'e', key_evtchn, "event channels" },
     { 'p', key_census, "hypercall census" },
+    { 'g', key_grants, "grant table" },
     { 't', key_time, "clocks" },
     { 'x', xs_dump, "xenstore ring" },
     { 'O', key_poweroff, "ask the guest to power off (xenstore)" },

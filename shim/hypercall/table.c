@@ -6,6 +6,7 @@
  */
 #include <xhv/hypercall.h>
 #include <xhv/pv.h>
+#include <xhv/grant.h>
 
 static const hypercall_fn_t hypercall_table[XHV_NR_HYPERCALLS] = {
     [__HYPERVISOR_set_trap_table] = do_set_trap_table,
@@ -26,6 +27,7 @@ static const hypercall_fn_t hypercall_table[XHV_NR_HYPERCALLS] = {
     [__HYPERVISOR_physdev_op] = do_physdev_op,
     [__HYPERVISOR_set_timer_op] = do_set_timer_op,
     [__HYPERVISOR_event_channel_op] = do_event_channel_op,
+    [__HYPERVISOR_grant_table_op] = do_grant_table_op,
     [__HYPERVISOR_mmu_update] = do_mmu_update,
     [__HYPERVISOR_update_va_mapping] = do_update_va_mapping,
     [__HYPERVISOR_update_va_mapping_otherdomain] =

@@ -30,6 +30,7 @@
 #include <xhv/log.h>
 #include <xhv/m2p.h>
 #include <xhv/mm.h>
+#include <xhv/grant.h>
 #include <xhv/emulate.h>
 #include <xhv/paging.h>
 #include <xhv/pv_layout.h>
@@ -433,6 +434,11 @@ int pv_domain_build(struct domain *d, const struct guest_image *img,
     if (rc) {
         printk(XLOG_ERR "guest: the bootstrap page tables do not validate "
                "(%d)\n", rc);
+        goto fail;
+    }
+    rc = gnttab_domain_init(d, fp);
+    if (rc) {
+        printk(XLOG_ERR "guest: no memory for the grant table (%d)\n", rc);
         goto fail;
     }
 

@@ -10,7 +10,12 @@ commands and checks what comes back:
                   host's clock between command and answer (+-0.6 s, TCG)
   /proc/interrupts  the timer event channel's count advances
   /sys/hypervisor   type is "xen"
-  poweroff        QEMU exits with status 0
+  poweroff        QEMU exits with status 0, after the hypercall census
+  banner          Linux's own banner through console_io (earlyprintk=xen)
+  -ENOSYS         only where Linux falls back: EVTCHNOP_init_control
+                  (FIFO -> 2-level), EVTCHNOP_set_priority (ignored),
+                  PHYSDEVOP_pirq_eoi_gmfn_v2 (tolerated), XENPMU_init and
+                  XENPMU_finish ("VPMU disabled")
 
 Prints PASS:/FAIL: per check and "N passed, N failed" last; exit status 1
 on any failure. Usage: guest-shell.py [--smp N] [--mem MiB] [--timeout S]
@@ -37,7 +42,7 @@ class Guest:
                "-display", "none", "-no-reboot", "-serial", "stdio",
                "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
                "-kernel", "build/xhv", "-append", "console=com1",
-               "-initrd", f"{kernel} console=hvc0 quiet,{initramfs}"]
+               "-initrd", f"{kernel} console=hvc0 earlyprintk=xen,{initramfs}"]
         self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                   stderr=subprocess.STDOUT)
         self.buf = b""
@@ -98,8 +103,11 @@ def main():
             failed += 1
 
     g = Guest(args)
+    final = ""
     booted = g.read_until(re.escape(PROMPT), args.timeout)
     check(booted is not None, "shell/prompt", "busybox prompt on hvc0")
+    check(b"Linux version 6.1" in open("build/boot/guest-shell.log", "rb").read(),
+          "shell/banner", "earlyprintk=xen through console_io")
     if booted:
         out, _ = g.run("date -u +%s")
         try:
@@ -127,8 +135,11 @@ def main():
         check(out is not None and "xen" in out.split(), "shell/sys-hypervisor",
               (out or "").strip().replace("\n", " "))
 
+        g.buf = b""
         g.p.stdin.write(b"poweroff\n")
         g.p.stdin.flush()
+        g.read_until(rb"\A(?!x)x", 60)     # never matches: read to EOF
+        final = g.buf.decode(errors="replace").replace("\r", "")
     try:
         rc = g.p.wait(60 if booted else 1)
     except subprocess.TimeoutExpired:
@@ -136,6 +147,22 @@ def main():
         rc = "timeout"
     if booted:
         check(rc == 0, "shell/poweroff", f"QEMU exit status {rc}")
+        check("Hypercalls:" in final, "shell/census", "printed at shutdown")
+        # -ENOSYS only where Linux is known to fall back (docs/hypercalls.md)
+        allowed = {("event_channel_op", "11"), ("event_channel_op", "13"),
+                   ("physdev_op", "28"), ("xenpmu_op", "4"),
+                   ("xenpmu_op", "5")}
+        seen, name = set(), None
+        for line in final.splitlines():
+            m = re.match(r"\(xhv\)\s+\d+ (\w+)\s+\d+", line)
+            if m:
+                name = m.group(1)
+            m = re.match(r"\(xhv\)\s+sub-op (\d+)\s+\d+\s+-ENOSYS", line)
+            if m and name:
+                seen.add((name, m.group(1)))
+        check(seen <= allowed, "shell/enosys-documented",
+              "unexpected: " + ", ".join(f"{a} {b}" for a, b in sorted(seen - allowed))
+              if seen - allowed else "only " + ", ".join(f"{a} {b}" for a, b in sorted(seen)))
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 
