@@ -37,6 +37,12 @@ build() {
 }
 
 stage "build" build
+# The decoder and loader tests also check Debian's real kernel when we have
+# it (fetched once, cached outside the clone).
+if [ -z "$XHV_TEST_VMLINUZ" ]; then
+    XHV_TEST_VMLINUZ=$(tools/fetch-kernel.sh 2>/dev/null) || XHV_TEST_VMLINUZ=""
+    export XHV_TEST_VMLINUZ
+fi
 stage "unit tests (ASan + UBSan)" make -s unit
 stage "fuzz smoke runs" make -s fuzz-smoke
 if [ -f build/xhv ]; then

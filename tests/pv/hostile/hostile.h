@@ -69,5 +69,37 @@ void test_physdev(void);
 void test_multicall(void);
 void test_sched(void);
 void test_unknown(void);
+void test_mmu(void);
+void test_descriptor(void);
+
+/*
+ * The PV MMU facts mmu.c and descriptor.c share (mmu_facts() fills them on
+ * first use): the bootstrap tables' frames (start_info.pt_base: L4, L3, L2,
+ * then the L1s), frames that are not ours, and our page-table walk.
+ */
+struct mmu_facts {
+    unsigned long l4_mfn, l3_mfn, l2_mfn, l1_mfn;   /* bootstrap tables */
+    unsigned long m2p_mfn;          /* first M2P frame: the shim's */
+    unsigned long foreign_mfn;      /* RAM, owned by no one we know */
+    unsigned long beyond_mfn;       /* past the end of RAM */
+    unsigned long max_ram_page;
+    unsigned long shared_info_mfn;
+};
+const struct mmu_facts *mmu_facts(void);
+/* The machine address of the L1 entry that maps va (0: not mapped). */
+unsigned long pte_maddr(unsigned long va);
+/* The current L1 entry of va, read through the read-only mapping. */
+uint64_t pte_read(unsigned long va);
+/* update_va_mapping(va, val, UVMF_INVLPG | UVMF_LOCAL). */
+long pte_write(unsigned long va, uint64_t val);
+/* A hash of every bootstrap page-table frame, accessed/dirty masked. */
+uint64_t pt_hash(void);
+
+#define PTE_P   0x001UL
+#define PTE_RW  0x002UL
+#define PTE_US  0x004UL
+#define PTE_AD  0x060UL
+#define PTE_PS  0x080UL
+#define PTE_ADDR 0x000ffffffffff000UL
 
 #endif /* HOSTILE_H */

@@ -165,6 +165,8 @@ void test_main(const start_info_t *si, unsigned long boot_rsp)
     test_multicall();
     test_sched();
     test_unknown();
+    test_mmu();
+    test_descriptor();
 
     l4_unchanged();
     pvt_finish("xhv-hostile");

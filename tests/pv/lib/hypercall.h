@@ -126,5 +126,21 @@ static inline long hypercall5(ul nr, ul a1, ul a2, ul a3, ul a4, ul a5)
     hypercall2(__HYPERVISOR_physdev_op, (ul)(cmd), (ul)(arg))
 #define HYPERVISOR_multicall(list, nr)                                      \
     hypercall2(__HYPERVISOR_multicall, (ul)(list), (ul)(nr))
+#define HYPERVISOR_mmu_update(reqs, count, pdone, dom)                      \
+    hypercall4(__HYPERVISOR_mmu_update, (ul)(reqs), (ul)(count),            \
+               (ul)(pdone), (ul)(dom))
+#define HYPERVISOR_mmuext_op(ops, count, pdone, dom)                        \
+    hypercall4(__HYPERVISOR_mmuext_op, (ul)(ops), (ul)(count),              \
+               (ul)(pdone), (ul)(dom))
+#define HYPERVISOR_update_va_mapping(va, val, flags)                        \
+    hypercall3(__HYPERVISOR_update_va_mapping, (ul)(va), (ul)(val),         \
+               (ul)(flags))
+#define HYPERVISOR_update_va_mapping_otherdomain(va, val, flags, dom)       \
+    hypercall4(__HYPERVISOR_update_va_mapping_otherdomain, (ul)(va),        \
+               (ul)(val), (ul)(flags), (ul)(dom))
+#define HYPERVISOR_set_gdt(frames, entries)                                 \
+    hypercall2(__HYPERVISOR_set_gdt, (ul)(frames), (ul)(entries))
+#define HYPERVISOR_update_descriptor(maddr, desc)                           \
+    hypercall2(__HYPERVISOR_update_descriptor, (ul)(maddr), (ul)(desc))
 
 #endif /* PVT_HYPERCALL_H */
