@@ -70,6 +70,10 @@ void xs_queue_watch_event(const char *path, const char *token);
 
 /* --- the guest connection (xs_proto.c) --- */
 int xs_connect_guest(struct domain *d);
+struct xenstore_domain_interface;
+/* Serve a ring page for domid; notify() signals the guest (tests use it). */
+void xs_connect_ring(struct xenstore_domain_interface *ring,
+                     unsigned int domid, void (*notify)(void));
 /* Process the ring now (after a dom0 change that fired watches). */
 void xs_kick(void);
 /* Ring state (debug key 'x'). */

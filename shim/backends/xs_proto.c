@@ -27,7 +27,8 @@
 #define OUTQ_SIZE   (32 * 1024)
 
 static struct xenstore_domain_interface *intf;
-static struct domain *xs_dom;
+static unsigned int guest_domid;
+static void (*notify_guest)(void);
 static bool broken;
 static uint8_t outq[OUTQ_SIZE];
 static size_t outq_len;
@@ -70,7 +71,7 @@ static void mark_broken(uint32_t why, const char *what)
     broken = true;
     intf->error = why;
     printk(XLOG_G_WARN "d%u: xenstore connection broken: %s\n",
-           xs_dom->domid, what);
+           guest_domid, what);
 }
 
 /* Move queued output into rsp[]; true if anything was written. */
@@ -134,7 +135,7 @@ static void answer(const struct xsd_sockmsg *h, int rc, const void *p,
 
 static void handle(const struct xsd_sockmsg *h, const char *p, size_t len)
 {
-    const unsigned int me = xs_dom->domid;
+    const unsigned int me = guest_domid;
     const char *a0 = arg(p, len, 0, NULL), *a1;
     size_t n = 0, end0 = 0;
     uint32_t tx;
@@ -307,29 +308,44 @@ static bool process(void)
     return notify;
 }
 
-static void xs_event(struct domain *d, evtchn_port_t port, void *ctx)
-{
-    if (broken)
-        return;
-    if (process())
-        evtchn_notify_guest(d, port);
-}
-
 void xs_kick(void)
 {
-    if (intf && !broken && process())
-        evtchn_notify_guest(xs_dom, xs_dom->store_evtchn);
+    if (intf && !broken && process() && notify_guest)
+        notify_guest();
+}
+
+void xs_connect_ring(struct xenstore_domain_interface *ring,
+                     unsigned int domid, void (*notify)(void))
+{
+    intf = ring;
+    guest_domid = domid;
+    notify_guest = notify;
+    broken = false;
+    outq_len = 0;
+    in_got = 0;
+}
+
+#ifndef XHV_HOST_TEST
+static struct domain *xs_dom;
+
+static void xs_event(struct domain *d, evtchn_port_t port, void *ctx)
+{
+    xs_kick();
+}
+
+static void xs_notify_domain(void)
+{
+    evtchn_notify_guest(xs_dom, xs_dom->store_evtchn);
 }
 
 int xs_connect_guest(struct domain *d)
 {
-    intf = phys_to_virt(d->p2m[d->store_pfn] << PAGE_SHIFT);
     xs_dom = d;
-    broken = false;
-    outq_len = 0;
-    in_got = 0;
+    xs_connect_ring(phys_to_virt(d->p2m[d->store_pfn] << PAGE_SHIFT),
+                    d->domid, xs_notify_domain);
     return evtchn_bind_backend(d, d->store_evtchn, xs_event, NULL);
 }
+#endif
 
 void xs_dump(void)
 {

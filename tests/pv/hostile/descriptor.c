@@ -17,6 +17,10 @@
  *   desc/null_slot_faults              %es = index 2 (zero)        #GP
  *   desc/gdt_page_map_rw               while in use, remap RW      -EBUSY
  *   desc/gdt_page_write_faults         a write through our RO map  #PF
+ *   desc/mmu_update_into_gdt           a call gate via mmu_update  -EINVAL
+ *   desc/{clear_page,copy_page_onto}_gdt                           -EINVAL
+ *   desc/pin_gdt_as_l1                 the GDT frame as a table    -EINVAL
+ *   desc/gdt_slot3_still_zero          none of that wrote it
  *   desc/bad_<kind>_ro                 bad_page to RO              0
  *   desc/set_gdt_<kind>                bad_page holding a DPL-0
  *                                      call gate, DPL-3 call gate,
@@ -27,6 +31,14 @@
  *                                      failure left no type ref)   0
  *   desc/after_<kind>_selector_loads   our GDT still in place      no fault
  *   desc/after_<kind>_null_slot_faults                             #GP
+ *   desc/stale_rw_dropped              bad_page RW -> RO by
+ *                                      mmu_update, no guest flush  0
+ *   desc/stale_set_gdt                 bad_page as our GDT         0
+ *   desc/stale_tlb_write_faults        the type change flushed: a
+ *                                      call gate stored through the
+ *                                      old VA                      #PF
+ *   desc/stale_gdt_selector_loads      that GDT works              no fault
+ *   desc/stale_gdt_back, stale_rw_again  gdt_page again, bad_page RW  0
  *   desc/set_gdt_entries_7169          > FIRST_RESERVED_GDT_ENTRY  -EINVAL
  *   desc/set_gdt_entries_high          (1 << 32) + 16              -EINVAL
  *   desc/set_gdt_list_<bad_ptr>        the frame list              -EFAULT
@@ -137,6 +149,50 @@ static void test_bad_pages(unsigned long gdt_mfn)
     }
 }
 
+static uint64_t stale_val;
+
+static void write_stale(void *p)
+{
+    *(volatile uint64_t *)p = stale_val;
+}
+
+/*
+ * The flush filter for descriptor pages: bad_page goes RW -> RO by
+ * mmu_update (no guest flush, a writable TLB entry may survive), then
+ * becomes our GDT. That type change must flush: a call gate stored through
+ * the old VA faults.
+ */
+static void test_stale_tlb(unsigned long gdt_mfn)
+{
+    unsigned long bva = (unsigned long)bad_page, bmfn = va_to_mfn(bad_page);
+    uint64_t bpte = pte_read(bva);
+    struct pvt_fault f;
+    bool faulted;
+    mmu_update_t r = { .ptr = pte_maddr(bva), .val = bpte & ~PTE_RW };
+
+    memset(bad_page, 0, sizeof(bad_page));
+    bad_page[1] = DESC_FLAT_DATA3;                /* a writable TLB entry */
+    if (!check(HYPERVISOR_mmu_update(&r, 1, 0, DOMID_SELF), 0,
+               "desc/stale_rw_dropped"))
+        return;
+    if (check(set_gdt1(bmfn, 16), 0, "desc/stale_set_gdt")) {
+        stale_val = bad_descs[0].desc;
+        faulted = pvt_guarded(write_stale, &bad_page[3], &f);
+        pvt_ok("desc/stale_tlb_write_faults",
+               faulted && f.vector == 14 && !bad_page[3],
+               "%s (slot 3 = %lx)", faulted ? "wrong vector" :
+               "wrote a live GDT through a stale TLB entry",
+               (unsigned long)bad_page[3]);
+        if (bad_page[3]) {
+            stale_val = 0;
+            pvt_guarded(write_stale, &bad_page[3], &f);
+        }
+        sel_loads("desc/stale_gdt_selector_loads");
+        check(set_gdt1(gdt_mfn, 16), 0, "desc/stale_gdt_back");
+    }
+    check(pte_write(bva, bpte), 0, "desc/stale_rw_again");
+}
+
 static void test_set_gdt_args(const struct mmu_facts *m)
 {
     static const char *const names[] = {
@@ -222,7 +278,29 @@ void test_descriptor(void)
     pvt_ok("desc/gdt_page_write_faults", faulted && f.vector == 14,
            "%s", faulted ? "wrong vector" : "the write went through");
 
+    {
+        mmu_update_t r = { .ptr = (gdt_mfn << 12) + 8 * 3,
+                           .val = bad_descs[0].desc };
+        struct mmuext_op op;
+
+        check(HYPERVISOR_mmu_update(&r, 1, 0, DOMID_SELF), -XEN_EINVAL,
+              "desc/mmu_update_into_gdt");
+        memset(&op, 0, sizeof(op));
+        op.cmd = MMUEXT_CLEAR_PAGE;
+        op.arg1.mfn = gdt_mfn;
+        check(HYPERVISOR_mmuext_op(&op, 1, 0, DOMID_SELF), -XEN_EINVAL,
+              "desc/clear_page_gdt");
+        op.cmd = MMUEXT_COPY_PAGE;
+        op.arg2.src_mfn = va_to_mfn(bad_page);
+        check(HYPERVISOR_mmuext_op(&op, 1, 0, DOMID_SELF), -XEN_EINVAL,
+              "desc/copy_page_onto_gdt");
+        op.cmd = MMUEXT_PIN_L1_TABLE;
+        check(HYPERVISOR_mmuext_op(&op, 1, 0, DOMID_SELF), -XEN_EINVAL,
+              "desc/pin_gdt_as_l1");
+        pvt_check_x("desc/gdt_slot3_still_zero", gdt_page[3], 0);
+    }
     test_bad_pages(gdt_mfn);
+    test_stale_tlb(gdt_mfn);
     test_set_gdt_args(m);
     test_update(m, gdt_mfn);
 

@@ -5,7 +5,8 @@
  *
  * Why: a hypercall argument is the guest's most direct lever on the shim.
  * Each family file (console.c, version.c, traps.c, callback.c, cpu.c,
- * memory.c, vcpu.c, physdev.c, multicall.c, sched.c, unknown.c) lists its
+ * memory.c, vcpu.c, physdev.c, multicall.c, sched.c, unknown.c, mmu.c,
+ * descriptor.c) lists its
  * cases. What this file adds:
  *   setup/trap_table       our trap table installs (0): every later
  *                          "does this fault" check depends on it

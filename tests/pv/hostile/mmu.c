@@ -62,6 +62,8 @@
  *   uvm/map_{l4,l1}_rw                a table writable            -EBUSY
  *   uvm/map_m2p                       a shim frame                -EBUSY
  *   uvm/map_mfn0                      io                          -EPERM
+ *   uvm/{pt_base,l1}_own_mapping_rw   the L4's / first L1's own
+ *                                     read-only mapping made RW   -EBUSY
  *   uvm/flags_bitmap_{unmapped,hole,noncanonical}  a vCPU bitmap
  *                                     pointer that cannot be read -EFAULT
  *   uvm/flags_type3                   flush type 3 (none)         0
@@ -90,6 +92,24 @@
  *   mmuext/copy_page_ok               L4 -> scratch (reading a
  *                                     table is fine)              0, equal
  *   mmuext/clear_page_ok              scratch                     0, zero
+ *   mmuext/fresh_l4_ro, pin_fresh_l4_hole_junk  a zeroed page of
+ *                                     ours, RO, junk in hole slots
+ *                                     256 and 271, pinned as L4   0
+ *   mmuext/fresh_l4_hole_is_shims     those slots now hold the
+ *                                     shim's entries, not ours
+ *   mmuext/unpin_fresh_l4, fresh_l4_rw_again                      0
+ *   mmuext/pin_l4_m2p_entry           guest slot -> a shim frame  -EINVAL
+ *   mmuext/new_baseptr_bad_l4         the same page as base       -EINVAL
+ *   mmuext/bad_l4_rw_again            no type reference left      0
+ *   mmuext/stale_rw_dropped           scratch entry RW -> RO by
+ *                                     mmu_update, no guest flush  0
+ *   mmuext/stale_pin_l1               the (zeroed) frame as L1    0
+ *   mmuext/stale_tlb_write_faults     the type change flushed: a
+ *                                     64-bit store of an entry the
+ *                                     validator refuses (PCD) to
+ *                                     the old VA (ptwr declines)  #PF
+ *   mmuext/stale_unpin, stale_rw_again                            0
+ *   mmuext/pin_shared_info, new_baseptr_shared_info               -EINVAL
  *   mmuext/flush_multi_bad_mask       vcpumask unmapped           -EINVAL
  *   mmuext/invlpg_multi_hole_mask     vcpumask in the hole        -EINVAL
  *   mmuext/invlpg_noncanonical        INVLPG_LOCAL, ignored       0
@@ -243,6 +263,13 @@ static unsigned int empty_slot(unsigned long va, unsigned int from,
             return from;
     pvt_error("no empty slot in the table at %lx", va);
     return 512;
+}
+
+static uint64_t stale_val;
+
+static void write_stale(void *p)
+{
+    *(volatile uint64_t *)p = stale_val;
 }
 
 static void write_scratch(void *p)
@@ -428,6 +455,10 @@ static void test_uvm(const struct mmu_facts *m, uint64_t spte)
     check(pte_write(sva, (m->m2p_mfn << 12) | low), -XEN_EBUSY,
           "uvm/map_m2p");
     check(pte_write(sva, low), -XEN_EPERM, "uvm/map_mfn0");
+    check(pte_write(env.pt_base, pte_read(env.pt_base) | PTE_RW), -XEN_EBUSY,
+          "uvm/pt_base_own_mapping_rw");
+    check(pte_write(env.pt_base + 0x3000, pte_read(env.pt_base + 0x3000) |
+                    PTE_RW), -XEN_EBUSY, "uvm/l1_own_mapping_rw");
     check(HYPERVISOR_update_va_mapping(sva, spte, UVMF_INVLPG | VA_UNMAPPED),
           -XEN_EFAULT, "uvm/flags_bitmap_unmapped");
     check(HYPERVISOR_update_va_mapping(sva, spte,
@@ -453,6 +484,82 @@ static void test_uvm(const struct mmu_facts *m, uint64_t spte)
     check(HYPERVISOR_update_va_mapping_otherdomain(sva, spte, UVMF_INVLPG,
                                                    DOMID_IO), -XEN_EPERM,
           "uvm/other_dom_io");
+}
+
+/*
+ * A fresh L4 of ours (the scratch page, read-only): its hole slots are the
+ * shim's whatever the guest wrote there, and a bad guest slot fails it.
+ */
+static void test_fresh_l4(const struct mmu_facts *m)
+{
+    unsigned long sva = (unsigned long)scratch, smfn = va_to_mfn(scratch);
+    uint64_t spte = pte_read(sva);
+    volatile uint64_t *t = (volatile uint64_t *)scratch;
+    const uint64_t *l4 = (const uint64_t *)env.pt_base;
+
+    memset(scratch, 0, sizeof(scratch));
+    t[256] = (m->l3_mfn << 12) | 0x7;           /* junk in the hole */
+    t[271] = (smfn << 12) | 0x7;                /* itself, in the hole */
+    if (!check(pte_write(sva, spte & ~PTE_RW), 0, "mmuext/fresh_l4_ro"))
+        return;
+    if (check(ext1(MMUEXT_PIN_L4_TABLE, smfn, 0), 0,
+              "mmuext/pin_fresh_l4_hole_junk")) {
+        pvt_ok("mmuext/fresh_l4_hole_is_shims",
+               ((t[256] ^ l4[256]) & ~PTE_AD) == 0 &&
+               ((t[271] ^ l4[271]) & ~PTE_AD) == 0,
+               "slot 256 %lx (ours %lx), 271 %lx (ours %lx)",
+               (unsigned long)t[256], (unsigned long)l4[256],
+               (unsigned long)t[271], (unsigned long)l4[271]);
+        check(ext1(MMUEXT_UNPIN_TABLE, smfn, 0), 0, "mmuext/unpin_fresh_l4");
+    }
+    check(pte_write(sva, spte), 0, "mmuext/fresh_l4_rw_again");
+    memset(scratch, 0, sizeof(scratch));
+    t[3] = (m->m2p_mfn << 12) | 0x7;            /* a shim frame as L3 */
+    t[4] = (smfn << 12) | 0x7;                  /* itself as L3 */
+    if (!check(pte_write(sva, spte & ~PTE_RW), 0, "mmuext/bad_l4_ro"))
+        return;
+    check(ext1(MMUEXT_PIN_L4_TABLE, smfn, 0), -XEN_EINVAL,
+          "mmuext/pin_l4_m2p_entry");
+    check(ext1(MMUEXT_NEW_BASEPTR, smfn, 0), -XEN_EINVAL,
+          "mmuext/new_baseptr_bad_l4");
+    check(pte_write(sva, spte), 0, "mmuext/bad_l4_rw_again");
+    t[3] = 0;
+
+    /*
+     * The flush filter: the scratch entry goes RW -> RO by mmu_update (no
+     * guest flush, so a writable TLB entry may survive), then the frame is
+     * pinned as an L1. That type change must flush: the write then faults.
+     */
+    memset(scratch, 0, sizeof(scratch));
+    {
+        struct pvt_fault f;
+        bool faulted;
+        unsigned long ma = pte_maddr(sva);
+
+        scratch[8] = 0;                         /* a writable TLB entry */
+        stale_val = (smfn << 12) | PTE_P | PTE_PCD;  /* ptwr refuses it */
+        if (check(mmu1(ma, spte & ~PTE_RW, DOMID_SELF), 0,
+                  "mmuext/stale_rw_dropped") &&
+            check(ext1(MMUEXT_PIN_L1_TABLE, smfn, 0), 0,
+                  "mmuext/stale_pin_l1")) {
+            faulted = pvt_guarded(write_stale, scratch + 8, &f);
+            pvt_ok("mmuext/stale_tlb_write_faults",
+                   faulted && f.vector == 14 && !t[1],
+                   "%s (entry 1 = %lx)", faulted ? "wrong vector" :
+                   "wrote a pinned L1 through a stale TLB entry",
+                   (unsigned long)t[1]);
+            if (t[1]) {                 /* take it back the same way */
+                stale_val = 0;
+                pvt_guarded(write_stale, scratch + 8, &f);
+            }
+            check(ext1(MMUEXT_UNPIN_TABLE, smfn, 0), 0, "mmuext/stale_unpin");
+        }
+        check(pte_write(sva, spte), 0, "mmuext/stale_rw_again");
+    }
+    check(ext1(MMUEXT_PIN_L1_TABLE, m->shared_info_mfn, 0), -XEN_EINVAL,
+          "mmuext/pin_shared_info");
+    check(ext1(MMUEXT_NEW_BASEPTR, m->shared_info_mfn, 0), -XEN_EINVAL,
+          "mmuext/new_baseptr_shared_info");
 }
 
 static void test_mmuext(const struct mmu_facts *m)
@@ -539,6 +646,7 @@ static void test_mmuext(const struct mmu_facts *m)
             ;
         pvt_ok("mmuext/clear_page_zero", i == 4096, "byte %u not 0", i);
     }
+    test_fresh_l4(m);
 
     check(ext1(MMUEXT_TLB_FLUSH_MULTI, 0, VA_UNMAPPED), -XEN_EINVAL,
           "mmuext/flush_multi_bad_mask");
