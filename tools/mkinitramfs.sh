@@ -17,8 +17,11 @@ trap 'rm -rf "$root"' EXIT
 mkdir -p "$root/bin" "$root/sbin" "$root/proc" "$root/sys" "$root/dev" \
     "$root/tmp" "$root/etc" "$root/root"
 cp "$bb" "$root/bin/busybox"
-for app in $("$bb" --list); do
-    [ "$app" = busybox ] || ln -sf busybox "$root/bin/$app"
+mkdir -p "$root/usr/bin" "$root/usr/sbin"
+# Each applet where a distribution has it (/sbin/poweroff is what the
+# kernel runs for a shutdown requested through xenstore).
+for app in $("$bb" --list-full); do
+    [ "$app" = bin/busybox ] || ln -sf /bin/busybox "$root/$app"
 done
 cat >"$root/init" <<'INIT'
 #!/bin/sh

@@ -11,6 +11,8 @@ commands and checks what comes back:
   /proc/interrupts  the timer event channel's count advances
   /sys/hypervisor   type is "xen"
   poweroff        QEMU exits with status 0, after the hypercall census
+  debug key O     (second boot) control/shutdown = poweroff through
+                  xenstore powers the guest off: QEMU exits 0
   banner          Linux's own banner through console_io (earlyprintk=xen)
   -ENOSYS         only where Linux falls back: EVTCHNOP_init_control
                   (FIFO -> 2-level), EVTCHNOP_set_priority (ignored),
@@ -163,6 +165,27 @@ def main():
         check(seen <= allowed, "shell/enosys-documented",
               "unexpected: " + ", ".join(f"{a} {b}" for a, b in sorted(seen - allowed))
               if seen - allowed else "only " + ", ".join(f"{a} {b}" for a, b in sorted(seen)))
+    # Shutdown from outside: the debug key writes control/shutdown, the
+    # guest's watch fires and Linux powers off (/sbin/poweroff).
+    g = Guest(args)
+    if g.read_until(re.escape(PROMPT), args.timeout):
+        time.sleep(1)
+        g.p.stdin.write(b"\x01\x01\x01")
+        g.p.stdin.flush()
+        time.sleep(1)
+        g.p.stdin.write(b"O")
+        g.p.stdin.flush()
+        g.read_until(rb"\A(?!x)x", 90)
+        try:
+            rc = g.p.wait(30)
+        except subprocess.TimeoutExpired:
+            g.p.kill()
+            rc = "timeout"
+        check(rc == 0 and b"control/shutdown" in g.buf, "shell/xenstore-shutdown",
+              f"debug key O, QEMU exit status {rc}")
+    else:
+        g.p.kill()
+        check(False, "shell/xenstore-shutdown", "no prompt on the second boot")
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 
