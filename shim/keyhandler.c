@@ -11,7 +11,8 @@
 #include <xhv/parent.h>
 #include <xhv/format.h>
 #include <xhv/string.h>
-#include <xhv/xs.h>
+#include <xhv/xenstore.h>
+#include <xhv/xs_guest.h>
 #include <xhv/grant.h>
 
 #define CTRL_A 0x01
@@ -87,7 +88,7 @@ static void request_shutdown(const char *how)
                          XHV_GUEST_DOMID);
 
     (void)n;
-    if (xs_write(XS_DOM0, 0, path, how, strlen(how)))
+    if (xs_dom0_write(path, how))
         printk("cannot write %s\n", path);
     else
         printk("Asked d%u to %s (control/shutdown)\n", XHV_GUEST_DOMID, how);

@@ -16,7 +16,7 @@
 #include <xhv/descriptor.h>
 #include <xhv/console_backend.h>
 #include <xhv/keyhandler.h>
-#include <xhv/xs.h>
+#include <xhv/xs_guest.h>
 #include <xhv/log.h>
 #include <xhv/panic.h>
 #include <xhv/paging.h>
@@ -141,10 +141,6 @@ static __noreturn void start_guest(void)
     }
     if (console_backend_init(&guest_domain))
         panic("cannot connect the guest's console");
-    xs_store_init();
-    xs_populate_domain(guest_domain.domid, "xhv-guest",
-                       guest_domain.nr_pages * (PAGE_SIZE / 1024),
-                       guest_domain.nr_vcpus);
     if (xs_connect_guest(&guest_domain))
         panic("cannot connect the guest's xenstore ring");
     console_set_input_handler(keyhandler_input);

@@ -220,7 +220,7 @@ static void pnode(const char *dom, const char *rel,
  * Weak only while the older shim/backends/xs_store.c (same name) is still
  * linked into build/xhv; drop the attribute when it goes.
  */
-__attribute__((weak)) void xs_populate_domain(unsigned int domid,
+void xs_populate_domain(unsigned int domid,
                                               const char *name,
                                               uint64_t mem_kb,
                                               unsigned int vcpus)

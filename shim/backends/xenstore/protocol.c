@@ -51,7 +51,7 @@ const char *xsd_errname(int err)
  * Weak only while the older shim/backends/xs_store.c (same name) is still
  * linked into build/xhv; drop the attribute when it goes.
  */
-__attribute__((weak)) const char *xs_errname(int err)
+const char *xs_errname(int err)
 {
     return xsd_errname(err);
 }
