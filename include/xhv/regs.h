@@ -26,6 +26,32 @@ static inline bool regs_from_user(const struct cpu_regs *r)
     return (r->cs & 3) != 0;
 }
 
+/*
+ * The general register with x86 encoding number n (0 rax ... 15 r15), as
+ * ModRM/SIB/REX name it: for instruction emulators.
+ */
+static inline uint64_t *regs_gpr(struct cpu_regs *r, unsigned int n)
+{
+    switch (n & 15) {
+    case 0:  return &r->rax;
+    case 1:  return &r->rcx;
+    case 2:  return &r->rdx;
+    case 3:  return &r->rbx;
+    case 4:  return &r->rsp;
+    case 5:  return &r->rbp;
+    case 6:  return &r->rsi;
+    case 7:  return &r->rdi;
+    case 8:  return &r->r8;
+    case 9:  return &r->r9;
+    case 10: return &r->r10;
+    case 11: return &r->r11;
+    case 12: return &r->r12;
+    case 13: return &r->r13;
+    case 14: return &r->r14;
+    default: return &r->r15;
+    }
+}
+
 /* Fill *r with the caller's registers (rip = return address). */
 void capture_registers(struct cpu_regs *r);
 

@@ -98,28 +98,6 @@ static bool next(struct insn *in, uint8_t *byte)
     return true;
 }
 
-static uint64_t *gpr(struct cpu_regs *r, unsigned int n)
-{
-    switch (n) {
-    case 0:  return &r->rax;
-    case 1:  return &r->rcx;
-    case 2:  return &r->rdx;
-    case 3:  return &r->rbx;
-    case 4:  return &r->rsp;
-    case 5:  return &r->rbp;
-    case 6:  return &r->rsi;
-    case 7:  return &r->rdi;
-    case 8:  return &r->r8;
-    case 9:  return &r->r9;
-    case 10: return &r->r10;
-    case 11: return &r->r11;
-    case 12: return &r->r12;
-    case 13: return &r->r13;
-    case 14: return &r->r14;
-    default: return &r->r15;
-    }
-}
-
 static enum pv_emul done(struct vcpu *v, struct cpu_regs *r,
                          unsigned int len, struct pv_exc *exc)
 {
@@ -329,7 +307,7 @@ static enum pv_emul twobyte(struct vcpu *v, struct cpu_regs *r,
             return PV_EMUL_UNHANDLED;
         {
             unsigned int cr = ((modrm >> 3) & 7) | ((in->rex & 4) ? 8 : 0);
-            uint64_t *reg = gpr(r, (modrm & 7) | ((in->rex & 1) ? 8 : 0));
+            uint64_t *reg = regs_gpr(r, (modrm & 7) | ((in->rex & 1) ? 8 : 0));
 
             if (op == 0x20) {
                 rc = read_cr(v, cr, &val, exc);

@@ -86,28 +86,6 @@ static uint64_t next_le(struct decoder *dc, unsigned int bytes)
     return v;
 }
 
-static uint64_t *gpr(struct cpu_regs *r, unsigned int n)
-{
-    switch (n) {
-    case 0: return &r->rax;
-    case 1: return &r->rcx;
-    case 2: return &r->rdx;
-    case 3: return &r->rbx;
-    case 4: return &r->rsp;
-    case 5: return &r->rbp;
-    case 6: return &r->rsi;
-    case 7: return &r->rdi;
-    case 8: return &r->r8;
-    case 9: return &r->r9;
-    case 10: return &r->r10;
-    case 11: return &r->r11;
-    case 12: return &r->r12;
-    case 13: return &r->r13;
-    case 14: return &r->r14;
-    default: return &r->r15;
-    }
-}
-
 static uint64_t size_mask(unsigned int size)
 {
     return size == 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
@@ -118,8 +96,8 @@ static uint64_t reg_read(struct cpu_regs *r, const struct insn *in,
                          unsigned int n)
 {
     if (in->size == 1 && !in->rex && n >= 4 && n < 8)
-        return (*gpr(r, n - 4) >> 8) & 0xff;
-    return *gpr(r, n) & size_mask(in->size);
+        return (*regs_gpr(r, n - 4) >> 8) & 0xff;
+    return *regs_gpr(r, n) & size_mask(in->size);
 }
 
 /* Write with the CPU's rules: 32-bit writes zero-extend, 8/16 merge. */
@@ -129,11 +107,11 @@ static void reg_write(struct cpu_regs *r, const struct insn *in,
     uint64_t *p;
 
     if (in->size == 1 && !in->rex && n >= 4 && n < 8) {
-        p = gpr(r, n - 4);
+        p = regs_gpr(r, n - 4);
         *p = (*p & ~0xff00ULL) | ((v & 0xff) << 8);
         return;
     }
-    p = gpr(r, n);
+    p = regs_gpr(r, n);
     if (in->size >= 4)
         *p = v & size_mask(in->size);
     else
@@ -157,16 +135,16 @@ static bool decode_modrm(struct decoder *dc, struct cpu_regs *r,
         unsigned int index = ((sib >> 3) & 7) | ((rex & 2) << 2);
 
         if (index != 4)
-            addr += *gpr(r, index) << (sib >> 6);
+            addr += *regs_gpr(r, index) << (sib >> 6);
         if ((sib & 7) == 5 && mod == 0)
             addr += next_le(dc, 4);
         else
-            addr += *gpr(r, base);
+            addr += *regs_gpr(r, base);
     } else if (rm == 5 && mod == 0) {
         *rip_rel = true;
         addr = next_le(dc, 4);
     } else {
-        addr = *gpr(r, rm | ((rex & 1) << 3));
+        addr = *regs_gpr(r, rm | ((rex & 1) << 3));
     }
     if (mod == 1)
         addr += next_le(dc, 1);
@@ -364,7 +342,7 @@ bool ptwr_do_page_fault(struct vcpu *v, struct cpu_regs *r, uint64_t cr2)
         new_val = src;
         break;
     case OP_CMPXCHG: {
-        uint64_t acc = *gpr(r, 0) & m;
+        uint64_t acc = *regs_gpr(r, 0) & m;
 
         flag_mask = ARITH_FLAGS;
         flags = sub_flags(acc, old_val, in.size);
