@@ -8,9 +8,6 @@
 #include <xhv/guest_access.h>
 #include <xhv/xen.h>
 
-#define CANONICAL_LOW_END   0x0000800000000000ULL
-#define CANONICAL_HIGH      0xffff800000000000ULL
-
 bool guest_range_ok(uint64_t va, uint64_t len)
 {
     uint64_t last;
@@ -20,14 +17,13 @@ bool guest_range_ok(uint64_t va, uint64_t len)
     last = va + len - 1;
     if (last < va)                              /* wraps */
         return false;
-    /* Both ends in the same canonical half. */
-    if (!(last < CANONICAL_LOW_END ||
-          (va >= CANONICAL_HIGH)))
-        return false;
-    /* No overlap with the hypervisor hole. */
-    if (va < HYPERVISOR_VIRT_END && last >= HYPERVISOR_VIRT_START)
-        return false;
-    return true;
+    /*
+     * Both ends guest addresses, and no hole in between: the hole starts
+     * where the upper canonical half does, so a range from the lower half
+     * to above the hole would cross both.
+     */
+    return guest_addr_ok(va) && guest_addr_ok(last) &&
+           (last < (1ULL << 47) || va >= HYPERVISOR_VIRT_END);
 }
 
 int copy_from_guest(void *dst, uint64_t guest_va, size_t len)

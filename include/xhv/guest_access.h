@@ -8,7 +8,22 @@
 #ifndef XHV_GUEST_ACCESS_H
 #define XHV_GUEST_ACCESS_H
 
-#include <xhv/types.h>
+#include <xhv/xen.h>
+
+/* A canonical 48-bit address (bits 63..47 all equal). */
+static inline bool is_canonical(uint64_t va)
+{
+    return ((int64_t)va >> 47) == ((int64_t)va >> 63);
+}
+
+/*
+ * Xen's __addr_ok(): a guest linear address, canonical and outside the
+ * hypervisor hole (the lower half, or above the hole's end).
+ */
+static inline bool guest_addr_ok(uint64_t va)
+{
+    return va < (1ULL << 47) || va >= HYPERVISOR_VIRT_END;
+}
 
 /* Is [va, va+len) a range the guest may name? */
 bool guest_range_ok(uint64_t va, uint64_t len);

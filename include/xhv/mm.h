@@ -43,6 +43,7 @@
 #include <xhv/domain.h>
 #include <xhv/paging.h>
 #include <xhv/types.h>
+#include <xhv/guest_access.h>
 
 struct frame_pool;
 struct cpu_regs;
@@ -103,19 +104,6 @@ static inline bool mm_is_guest_l4_slot(unsigned int i)
     return i < XHV_HOLE_FIRST_SLOT || i > XHV_HOLE_LAST_SLOT;
 }
 
-/*
- * Xen's __addr_ok(): a guest linear address outside the hypervisor hole and
- * canonical (the lower half, or above the hole's end).
- */
-static inline bool mm_guest_addr_ok(uint64_t va)
-{
-    return va < (1ULL << 47) || va >= HYPERVISOR_VIRT_END;
-}
-
-static inline bool mm_is_canonical(uint64_t va)
-{
-    return ((int64_t)va >> 47) == ((int64_t)va >> 63);
-}
 
 /* ---- Arch hooks (arch/x86_64/mm_hooks.c; faked by the unit test) ------ */
 

@@ -11,10 +11,7 @@
 
 static bool callback_addr_ok(uint64_t a)
 {
-    return a == 0 || ((a < 0x0000800000000000ULL ||
-                       a >= 0xffff800000000000ULL) &&
-                      !(a >= HYPERVISOR_VIRT_START &&
-                        a < HYPERVISOR_VIRT_END));
+    return a == 0 || guest_addr_ok(a);
 }
 
 static long register_callback(struct vcpu *v, const struct callback_register *cb)

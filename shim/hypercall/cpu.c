@@ -32,8 +32,7 @@ long do_stack_switch(struct vcpu *v, uint64_t ss, uint64_t sp,
 long do_set_segment_base(struct vcpu *v, uint64_t which, uint64_t base,
                          uint64_t a3, uint64_t a4, uint64_t a5)
 {
-    bool canonical = base < 0x0000800000000000ULL ||
-                     base >= 0xffff800000000000ULL;
+    bool canonical = is_canonical(base);
 
     switch (which) {
     case SEGBASE_FS:

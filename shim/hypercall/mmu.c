@@ -310,7 +310,7 @@ static int set_ldt(struct vcpu *v, uint64_t base, unsigned int ents)
     uint64_t ptr = ents ? base : 0;
 
     if (ents > LDT_MAX_ENTS ||
-        (ents && ((ptr & (PAGE_SIZE - 1)) || !mm_guest_addr_ok(ptr))))
+        (ents && ((ptr & (PAGE_SIZE - 1)) || !guest_addr_ok(ptr))))
         return -XEN_EINVAL;
     v->ldt_base = ptr;
     v->ldt_ents = ents;
@@ -363,7 +363,7 @@ static int flush_multi(struct vcpu *v, const struct mmuext_op *op, bool one)
         return 0;
     if (!one)
         mm_flush_tlb_local();
-    else if (mm_guest_addr_ok(op->arg1.linear_addr))
+    else if (guest_addr_ok(op->arg1.linear_addr))
         mm_invlpg(op->arg1.linear_addr);
     return 0;
 }
@@ -393,7 +393,7 @@ static int mmuext_one(struct vcpu *v, const struct mmuext_op *op)
         mm_invlpg(op->arg1.linear_addr);
         return 0;
     case MMUEXT_INVLPG_ALL:
-        if (mm_guest_addr_ok(op->arg1.linear_addr))
+        if (guest_addr_ok(op->arg1.linear_addr))
             mm_invlpg(op->arg1.linear_addr);
         return 0;
     case MMUEXT_TLB_FLUSH_MULTI:

@@ -8,8 +8,6 @@
 #include <xhv/hypercall.h>
 #include <xhv/string.h>
 
-#define CANONICAL(a) ((a) < 0x0000800000000000ULL || (a) >= 0xffff800000000000ULL)
-
 long do_set_trap_table(struct vcpu *v, uint64_t traps, uint64_t a2,
                        uint64_t a3, uint64_t a4, uint64_t a5)
 {
@@ -31,9 +29,7 @@ long do_set_trap_table(struct vcpu *v, uint64_t traps, uint64_t a2,
             return -XEN_EFAULT;
         if (ti.address == 0)
             break;
-        if (!CANONICAL(ti.address) ||
-            (ti.address >= HYPERVISOR_VIRT_START &&
-             ti.address < HYPERVISOR_VIRT_END))
+        if (!guest_addr_ok(ti.address))
             return -XEN_EINVAL;
         /* The guest kernel's code selector is the only one it may name. */
         ti.cs = FLAT_KERNEL_CS64;

@@ -108,7 +108,7 @@ void mm_flush_tlb_local(void)
 void mm_invlpg(uint64_t va)
 {
     /* invlpg of a non-canonical address would #GP in the shim. */
-    if (mm_is_canonical(va))
+    if (is_canonical(va))
         mm_arch_invlpg(va);
 }
 

@@ -180,7 +180,7 @@ int mm_walk_to_l1(struct domain *d, uint64_t cr3, uint64_t va,
     uint64_t mfn = cr3 >> PAGE_SHIFT;
     unsigned int level;
 
-    if (!mm_guest_addr_ok(va))
+    if (!guest_addr_ok(va))
         return -XEN_EINVAL;
     /* Invariant: mfn is the table of this level that maps va. */
     for (level = 4; level > 1; level--) {
