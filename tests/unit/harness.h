@@ -10,6 +10,7 @@
 #define XHV_TEST_HARNESS_H
 
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,5 +67,33 @@ static inline int th_finish(void)
     printf("%u passed, %u failed\n", th_passed, th_failed);
     return th_failed ? 1 : 0;
 }
+
+/*
+ * Stand-ins for the shim's printk() and panic() in tests that link shim
+ * code without shim/lib/log.c: printk prints only when the environment
+ * variable `env` is set; panic prints and aborts (a test failure).
+ */
+#define HARNESS_PRINTK_AND_PANIC(env)                                       \
+    void printk(const char *fmt, ...)                                       \
+    {                                                                       \
+        va_list ap;                                                         \
+                                                                            \
+        if (!getenv(env))                                                   \
+            return;                                                         \
+        va_start(ap, fmt);                                                  \
+        vprintf(fmt, ap);                                                   \
+        va_end(ap);                                                         \
+    }                                                                       \
+                                                                            \
+    void panic(const char *fmt, ...)                                        \
+    {                                                                       \
+        va_list ap;                                                         \
+                                                                            \
+        va_start(ap, fmt);                                                  \
+        vprintf(fmt, ap);                                                   \
+        va_end(ap);                                                         \
+        printf("\n");                                                       \
+        abort();                                                            \
+    }
 
 #endif /* XHV_TEST_HARNESS_H */

@@ -83,27 +83,7 @@ size_t copy_to_unsafe(void *dst, const void *src, size_t n)
     return 0;
 }
 
-void printk(const char *fmt, ...)
-{
-    va_list ap;
-
-    if (!getenv("GRANT_TEST_VERBOSE"))
-        return;
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-}
-
-void panic(const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    printf("\n");
-    abort();
-}
+HARNESS_PRINTK_AND_PANIC("GRANT_TEST_VERBOSE")
 
 static void *p2v(uint64_t pa, void *ctx)
 {
