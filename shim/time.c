@@ -30,15 +30,17 @@ void time_scale(uint64_t tsc_hz, uint32_t *mul, int8_t *shift)
 
 void time_update_vcpu(struct vcpu *v)
 {
+    /* The parent's TSC rate does not change: scale it once. */
+    static uint32_t mul;
+    static int8_t shift;
     struct vcpu_time_info *t;
-    uint32_t mul;
-    int8_t shift;
     uint64_t tsc, now;
 
     if (!v->vcpu_info)
         return;
     t = &v->vcpu_info->time;
-    time_scale(parent->tsc_khz() * 1000, &mul, &shift);
+    if (!mul)
+        time_scale(parent->tsc_khz() * 1000, &mul, &shift);
     tsc = arch_rdtsc();
     now = parent->clock_ns();
 
