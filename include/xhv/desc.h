@@ -27,6 +27,11 @@
 #define XHV_VEC_SPURIOUS        0xff
 #define XHV_VEC_INT80           0x80    /* guest int $0x80 (DPL 3 gate) */
 #define XHV_VEC_SERIAL          0xe0    /* serial input (IOAPIC) */
+#define XHV_VEC_HV_STIMER       0xf1    /* Hyper-V synthetic timer 0 */
+#define XHV_VEC_HV_SINT         0xf2    /* Hyper-V SynIC SINT (messages) */
+#define XHV_VEC_EVENT_CHECK     0xf8    /* IPI: look at this CPU's vCPU */
+#define XHV_VEC_FLUSH           0xf9    /* IPI: TLB flush request */
+#define XHV_VEC_STOP            0xfa    /* IPI: halt, the VM is ending */
 
 #ifndef __ASSEMBLY__
 #include <xhv/types.h>

@@ -45,7 +45,13 @@
 #define XHV_HOLE_FIRST_SLOT     256
 #define XHV_HOLE_LAST_SLOT      271
 
-/* Stacks: per CPU, the main stack and three IST stacks. */
+/*
+ * Stacks: per CPU one block, aligned to its size (include/xhv/percpu.h):
+ * three IST stacks at the bottom, the main (entry) stack at the top, and
+ * the block's struct stack_info in its last 64 bytes. The boot CPU's boot
+ * stack is a block of the same shape.
+ */
+#define XHV_STACK_BLOCK_SIZE    0x8000
 #define XHV_STACK_SIZE          0x4000
 #define XHV_IST_STACK_SIZE      0x1000
 

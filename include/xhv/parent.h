@@ -11,6 +11,7 @@
 #ifndef XHV_PARENT_H
 #define XHV_PARENT_H
 
+#include <xhv/cpumask.h>
 #include <xhv/types.h>
 
 enum parent_kind {
@@ -28,8 +29,14 @@ struct crash_report {
 struct parent_ops {
     const char *name;
 
-    /* Bring the parent's facilities up (after paging and traps). */
+    /* Bring the parent's facilities up (boot CPU, after paging, traps). */
     int (*init)(void);
+    /*
+     * The same for one more CPU, run on that CPU once its tables are
+     * loaded (percpu.apic_id set): its timer, and on Hyper-V its VP index
+     * and SynIC.
+     */
+    int (*init_ap)(void);
 
     /* Monotonic nanoseconds since the parent was initialised. */
     uint64_t (*clock_ns)(void);
@@ -39,21 +46,37 @@ struct parent_ops {
     uint64_t (*wallclock_ns)(void);
 
     /*
-     * One-shot timer: call fn(ctx) from interrupt context at or after
-     * deadline_ns (clock_ns() domain). A new call replaces the previous
-     * deadline; a deadline in the past fires at once. timer_stop cancels.
+     * One-shot timer of the calling CPU (state in percpu.timer): call
+     * fn(ctx) from interrupt context on this CPU at or after deadline_ns
+     * (clock_ns() domain). A new call replaces the previous deadline; a
+     * deadline in the past fires at once. timer_stop cancels.
      */
     void (*timer_set)(uint64_t deadline_ns, void (*fn)(void *ctx), void *ctx);
     void (*timer_stop)(void);
 
-    /* Send a fixed interrupt vector to a CPU (by shim CPU index). */
-    void (*send_ipi)(unsigned int cpu, uint8_t vector);
+    /* Send a fixed interrupt vector to each CPU of the set (not self). */
+    void (*send_ipi)(const struct cpumask *cpus, uint8_t vector);
     /* Flush this CPU's TLB (all non-global entries, or one VA). */
     void (*tlb_flush_local)(uint64_t va, bool all);
+    /*
+     * Flush the TLBs of the CPUs in the set (the caller's own included if
+     * it is in the set): all non-global entries of every address space,
+     * or one VA in every address space. Returns once no CPU of the set can
+     * use an entry the flush removes. The native way is smp_flush_ipi()
+     * (include/xhv/smp.h), which a parent may fall back to.
+     */
+    void (*tlb_flush)(const struct cpumask *cpus, uint64_t va, bool all);
     /* Wait for an interrupt with interrupts enabled; returns after it. */
     void (*idle)(void);
     /* A vCPU has spun for `count` iterations on a contended lock. */
     void (*spin_wait_notify)(uint32_t count);
+
+    /*
+     * Print the parent's own counters (e.g. Hyper-V hypercalls issued, by
+     * call code), beside the Xen hypercall census: debug key and shutdown
+     * report. NULL if the parent keeps none.
+     */
+    void (*print_counters)(void);
 
     /* Report a crash to whoever watches the VM (crash MSRs on Hyper-V). */
     void (*crash_report)(const struct crash_report *c);
