@@ -12,20 +12,10 @@
 #include <xhv/hypercall.h>
 #include <xhv/log.h>
 #include <xhv/parent.h>
+#include <xhv/smp.h>
 #include <xen/sched.h>
 
 struct domain guest_domain;
-static struct vcpu *cur_vcpu;
-
-struct vcpu *current_vcpu(void)
-{
-    return cur_vcpu;
-}
-
-void set_current_vcpu(struct vcpu *v)
-{
-    cur_vcpu = v;
-}
 
 static const char *shutdown_name(unsigned int reason)
 {
@@ -105,6 +95,8 @@ void domain_shutdown(struct domain *d, unsigned int reason)
 
 void domain_end(struct domain *d)
 {
+    /* One CPU ends the run; the others halt first (their vCPUs stop). */
+    smp_stop_others();
     census_print();
     if (d->is_crashed) {
         struct crash_report c = {

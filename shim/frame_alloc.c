@@ -12,6 +12,7 @@
  *
  * No locking (the caller serializes) and no heap.
  */
+#include <xhv/spinlock.h>
 #include <xhv/types.h>
 #include <xhv/string.h>
 #include <xhv/frame_alloc.h>
@@ -290,8 +291,14 @@ int frame_pool_init(struct frame_pool *fp, const struct boot_mem_range *map,
 
 /* ---- alloc / free ---------------------------------------------------------- */
 
-uint64_t frame_alloc_below(struct frame_pool *fp, uint64_t nr,
-                           uint64_t align_frames, uint64_t limit_pfn)
+/*
+ * One lock for every pool: allocations happen at boot, bring-up and in
+ * rare guest operations, never on a hot path. Innermost but for the log.
+ */
+static spinlock_t pool_lock = SPINLOCK_INIT;
+
+static uint64_t alloc_below_locked(struct frame_pool *fp, uint64_t nr,
+                                   uint64_t align_frames, uint64_t limit_pfn)
 {
     uint64_t top, f, s, u;
     bool from_hint;
@@ -333,12 +340,23 @@ uint64_t frame_alloc_below(struct frame_pool *fp, uint64_t nr,
     return s;
 }
 
+uint64_t frame_alloc_below(struct frame_pool *fp, uint64_t nr,
+                           uint64_t align_frames, uint64_t limit_pfn)
+{
+    uint64_t r;
+
+    spin_lock(&pool_lock);
+    r = alloc_below_locked(fp, nr, align_frames, limit_pfn);
+    spin_unlock(&pool_lock);
+    return r;
+}
+
 uint64_t frame_alloc(struct frame_pool *fp, uint64_t nr, uint64_t align_frames)
 {
     return frame_alloc_below(fp, nr, align_frames, fp->max_pfn);
 }
 
-int frame_free(struct frame_pool *fp, uint64_t pfn, uint64_t nr)
+static int free_locked(struct frame_pool *fp, uint64_t pfn, uint64_t nr)
 {
     /* Validate the whole range first, then change state. */
     if (nr == 0 || pfn >= fp->max_pfn || nr > fp->max_pfn - pfn)
@@ -351,4 +369,14 @@ int frame_free(struct frame_pool *fp, uint64_t pfn, uint64_t nr)
     if (pfn + nr > fp->top_hint)
         fp->top_hint = pfn + nr;
     return 0;
+}
+
+int frame_free(struct frame_pool *fp, uint64_t pfn, uint64_t nr)
+{
+    int rc;
+
+    spin_lock(&pool_lock);
+    rc = free_locked(fp, pfn, nr);
+    spin_unlock(&pool_lock);
+    return rc;
 }

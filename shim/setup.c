@@ -22,6 +22,8 @@
 #include <xhv/paging.h>
 #include <xhv/parent.h>
 #include <xhv/setup.h>
+#include <xhv/smp.h>
+#include <xhv/percpu.h>
 #include <xhv/version.h>
 
 struct frame_pool frame_pool;
@@ -114,6 +116,26 @@ static uint64_t guest_mem_bytes(void)
     return bytes;
 }
 
+/*
+ * dom0_max_vcpus=<min>-<max> (Xen's syntax): one vCPU per CPU, clamped to
+ * [min, max]; vCPUs are pinned, so never more than the CPUs online.
+ */
+static unsigned int guest_vcpu_count(void)
+{
+    unsigned int n = nr_cpus;
+
+    if (n < opts.dom0_vcpus_min) {
+        printk(XLOG_WARN "dom0_max_vcpus: %u vCPUs asked, %u CPUs online\n",
+               opts.dom0_vcpus_min, nr_cpus);
+    }
+    if (opts.dom0_vcpus_max != XHV_VCPUS_UNLIMITED &&
+        n > opts.dom0_vcpus_max)
+        n = opts.dom0_vcpus_max;
+    if (n > XHV_MAX_VCPUS)
+        n = XHV_MAX_VCPUS;
+    return n;
+}
+
 /* Module 0 is the guest kernel (its command line the guest's), 1 the initrd. */
 static __noreturn void start_guest(void)
 {
@@ -134,7 +156,8 @@ static __noreturn void start_guest(void)
     if (mm_init(&frame_pool))
         panic("cannot set up the frame table");
     pv_descriptors_init();
-    if (pv_domain_build(&guest_domain, &img, &frame_pool)) {
+    if (pv_domain_build(&guest_domain, &img, &frame_pool,
+                        guest_vcpu_count())) {
         printk(XLOG_ERR "Cannot start the guest: see above.\n");
         debug_exit(XHV_EXIT_BOOT_ERROR);
         parent->poweroff();
@@ -149,7 +172,8 @@ static __noreturn void start_guest(void)
            img.cmdline);
     printk("(serial input goes to d%u; CTRL-a three times for debug keys)\n",
            guest_domain.domid);
-    arch_enter_guest(&guest_domain.vcpus[0]);
+    /* vCPU 0 is up: this CPU enters it as every CPU enters its vCPU. */
+    vcpu_idle_loop();
 }
 
 void start_shim(void)
@@ -173,6 +197,8 @@ void start_shim(void)
     frames_init();
     arch_memory_init(&frame_pool);
     parent_init();
+    smp_boot_cpus(opts.dom0_vcpus_max == XHV_VCPUS_UNLIMITED ? 0 :
+                  opts.dom0_vcpus_max);
 
     if (opts.selftest != XHV_SELFTEST_OFF)
         selftest_run(opts.selftest == XHV_SELFTEST_FAULT);

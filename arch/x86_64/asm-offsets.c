@@ -38,6 +38,4 @@ void asm_offsets(void)
     OFFSET(REGS_rsp, struct cpu_regs, rsp);
     OFFSET(REGS_ss, struct cpu_regs, ss);
     DEFINE(REGS_SIZE, sizeof(struct cpu_regs));
-    OFFSET(PERCPU_syscall_user_rsp, struct percpu, syscall_user_rsp);
-    OFFSET(PERCPU_stack_top, struct percpu, stack_top);
 }

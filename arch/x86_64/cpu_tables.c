@@ -52,31 +52,28 @@ BUILD_BUG_ON(sizeof(struct idt_entry) != 16);
 extern const char entry_stubs[], entry_stubs_end[];
 #define ENTRY_STUB(v) ((uint64_t)entry_stubs + 16 * (v))
 BUILD_BUG_ON(XHV_VEC_SPURIOUS > 255);
-extern void entry_syscall(void);
 
 /*
  * The boot CPU's GDT: the guest part (FIRST_RESERVED_GDT_PAGE pages, all
  * zero here) and one page of reserved entries, which the per-vCPU GDT
- * window (gdt.c) maps again.
+ * window (gdt.c) maps again. The other CPUs start on their window at once
+ * (smp.c), so they only have the reserved page.
  */
 static uint64_t bsp_gdt[(FIRST_RESERVED_GDT_PAGE + 1) * 512]
     __aligned(PAGE_SIZE);
+static struct idt_entry idt[256] __aligned(PAGE_SIZE);
+/* The boot CPU's entry stack block (the boot stack is head.S's). */
+static uint8_t bsp_stack_block[XHV_STACK_BLOCK_SIZE]
+    __aligned(XHV_STACK_BLOCK_SIZE);
+
+struct percpu percpu[XHV_MAX_CPUS];
+unsigned int nr_cpus = 1;
+struct cpumask cpu_online_mask = { { 1 } };
 
 uint64_t *cpu_gdt_reserved_page(void)
 {
-    return &bsp_gdt[FIRST_RESERVED_GDT_ENTRY];
+    return this_cpu()->gdt_reserved;
 }
-static struct tss64 bsp_tss __aligned(128);
-static struct idt_entry idt[256] __aligned(PAGE_SIZE);
-static uint8_t bsp_ist_stacks[3][XHV_IST_STACK_SIZE] __aligned(PAGE_SIZE);
-/*
- * The stack for entries from ring 3 (TSS.RSP0 and syscall). Separate from
- * the boot stack the shim starts on, so code on the boot stack may run
- * ring-3 code and get control back (self-tests).
- */
-static uint8_t bsp_entry_stack[XHV_STACK_SIZE] __aligned(PAGE_SIZE);
-
-struct percpu percpu_bsp;
 
 /* Flat code/data descriptor: base 0, limit 4G, given access byte/flags. */
 static uint64_t seg_desc(uint8_t access, uint8_t flags)
@@ -125,32 +122,50 @@ static void idt_init(void)
     set_gate(XHV_VEC_INT80, ENTRY_STUB(XHV_VEC_INT80), 0, 3);
 }
 
-void cpu_tables_init(struct percpu *pc)
+/*
+ * Fill one CPU's reserved GDT entries (page `res`, entry 0 of it being
+ * FIRST_RESERVED_GDT_ENTRY) and its TSS, whose stacks come from the CPU's
+ * stack block; point the block's stack_info at the CPU.
+ */
+static void cpu_fill_tables(struct percpu *pc, uint64_t *res, uint8_t *block)
 {
-    uint64_t *gdt = bsp_gdt;
-    struct tss64 *tss = &bsp_tss;
-    struct desc_ptr gdtr, idtr;
+    struct tss64 *tss = (struct tss64 *)pc->tss;
     unsigned int i;
 
-    memset(gdt, 0, sizeof(bsp_gdt));
-    gdt[XHV_GDT_INDEX(XHV_CS)] = seg_desc(0x9b, 0xa);      /* L=1 */
-    gdt[XHV_GDT_INDEX(XHV_DS)] = seg_desc(0x93, 0xc);
-    gdt[XHV_GDT_INDEX(XHV_CS32)] = seg_desc(0x9b, 0xc);
-    gdt[XHV_GDT_INDEX(FLAT_RING3_CS32)] = seg_desc(0xfb, 0xc);
-    gdt[XHV_GDT_INDEX(FLAT_RING3_DS32)] = seg_desc(0xf3, 0xc);
-    gdt[XHV_GDT_INDEX(FLAT_RING3_CS64)] = seg_desc(0xfb, 0xa);
+    BUILD_BUG_ON(sizeof(pc->tss) < sizeof(struct tss64));
+    BUILD_BUG_ON(3 * XHV_IST_STACK_SIZE + XHV_STACK_SIZE >
+                 XHV_STACK_BLOCK_SIZE);
+#define RES(sel) res[XHV_GDT_INDEX(sel) - FIRST_RESERVED_GDT_ENTRY]
+    memset(res, 0, PAGE_SIZE);
+    RES(XHV_CS) = seg_desc(0x9b, 0xa);      /* L=1 */
+    RES(XHV_DS) = seg_desc(0x93, 0xc);
+    RES(XHV_CS32) = seg_desc(0x9b, 0xc);
+    RES(FLAT_RING3_CS32) = seg_desc(0xfb, 0xc);
+    RES(FLAT_RING3_DS32) = seg_desc(0xf3, 0xc);
+    RES(FLAT_RING3_CS64) = seg_desc(0xfb, 0xa);
 
+    stack_info_of((uint64_t)block)->pc = pc;
+    pc->stack_top = (uint64_t)block + XHV_STACK_BLOCK_SIZE -
+                    sizeof(struct stack_info);
+    pc->gdt_reserved = res;
     memset(tss, 0, sizeof(*tss));
-    pc->stack_top = (uint64_t)&bsp_entry_stack[XHV_STACK_SIZE];
     tss->rsp[0] = pc->stack_top;
     for (i = 0; i < 3; i++)
-        tss->ist[i] = (uint64_t)&bsp_ist_stacks[i][XHV_IST_STACK_SIZE];
+        tss->ist[i] = (uint64_t)block + (i + 1) * XHV_IST_STACK_SIZE;
     /* No I/O bitmap: every guest port access traps and is emulated. */
     tss->iomap_base = sizeof(*tss);
-    set_tss_desc(gdt, XHV_GDT_INDEX(XHV_TSS), tss, sizeof(*tss) - 1);
+    set_tss_desc(res, XHV_GDT_INDEX(XHV_TSS) - FIRST_RESERVED_GDT_ENTRY,
+                 tss, sizeof(*tss) - 1);
+#undef RES
+}
+
+/* Load GDTR (base), reload CS and the data segments, TR, IDTR. */
+static void cpu_load_tables(uint64_t gdt_base)
+{
+    struct desc_ptr gdtr, idtr;
 
     gdtr.limit = XHV_NR_GDT_ENTRIES * 8 - 1;
-    gdtr.base = (uint64_t)gdt;
+    gdtr.base = gdt_base;
     __asm__ volatile("lgdt %0" :: "m"(gdtr));
     /* Reload CS through a far return, then the data segments. */
     __asm__ volatile("pushq %[cs]\n"
@@ -167,22 +182,43 @@ void cpu_tables_init(struct percpu *pc)
                      "movl %%eax, %%gs\n"
                      :: [cs] "i"(XHV_CS), [ds] "i"(XHV_DS) : "rax", "memory");
     __asm__ volatile("ltr %w0" :: "r"(XHV_TSS));
-
-    idt_init();
     idtr.limit = sizeof(idt) - 1;
     idtr.base = (uint64_t)idt;
     __asm__ volatile("lidt %0" :: "m"(idtr));
+}
 
-    /*
-     * syscall: kernel CS/SS from STAR[47:32] (XHV_CS, XHV_CS+8 = XHV_DS);
-     * sysret's base STAR[63:48] = FLAT_RING3_CS32 gives CS64 = base+16 and
-     * SS = base+8, the guest's flat selectors. SFMASK clears IF, DF, TF,
-     * NT and AC on entry so the stack switch runs with interrupts off.
-     */
+/*
+ * syscall: kernel CS/SS from STAR[47:32] (XHV_CS, XHV_CS+8 = XHV_DS);
+ * sysret's base STAR[63:48] = FLAT_RING3_CS32 gives CS64 = base+16 and
+ * SS = base+8, the guest's flat selectors. SFMASK clears IF, DF, TF, NT
+ * and AC on entry so the stack switch runs with interrupts off. LSTAR is
+ * set per CPU by cpu_syscall_init (its own stub).
+ */
+static void cpu_syscall_msrs(void)
+{
     wrmsr(MSR_STAR, ((uint64_t)FLAT_RING3_CS32 << 48) |
                     ((uint64_t)XHV_CS << 32));
-    wrmsr(MSR_LSTAR, (uint64_t)entry_syscall);
     wrmsr(MSR_SFMASK, X86_EFLAGS_IF | X86_EFLAGS_DF | X86_EFLAGS_TF |
                       X86_EFLAGS_NT | X86_EFLAGS_AC);
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+}
+
+void cpu_tables_init(struct percpu *pc)
+{
+    pc->cpu_id = 0;
+    cpu_fill_tables(pc, &bsp_gdt[FIRST_RESERVED_GDT_ENTRY], bsp_stack_block);
+    idt_init();
+    cpu_load_tables((uint64_t)bsp_gdt);
+    cpu_syscall_msrs();
+}
+
+void cpu_tables_init_ap(struct percpu *pc, uint64_t *res, uint8_t *block)
+{
+    cpu_fill_tables(pc, res, block);
+}
+
+void cpu_tables_load_ap(uint64_t gdt_base)
+{
+    cpu_load_tables(gdt_base);
+    cpu_syscall_msrs();
 }

@@ -7,8 +7,7 @@
  *
  * Stacks: from ring 3 the CPU switches to TSS.RSP0; #DF, NMI and #MC run on
  * their own IST stacks; `syscall` switches stacks by hand through the
- * per-CPU area (one CPU for now: the SMP issue gives each CPU its own
- * entry stub, as Xen does).
+ * CPU's own entry stub, as in Xen.
  */
 #include <xhv/desc.h>
 #include <xhv/regs.h>
@@ -116,17 +115,36 @@ iret_fault:
 /*
  * `syscall` entry: RCX = return RIP, R11 = RFLAGS, RSP still the caller's
  * (SFMASK has cleared IF, so nothing can interrupt before the switch).
- * Builds the same frame as an interrupt from ring 3 would.
+ * LSTAR points at a per-CPU copy of syscall_stub (cpu_syscall_init), whose
+ * two immediates are patched: the CPU's %rax save slot and its stack top.
+ * The stub switches stacks without a free register or %gs; the common part
+ * builds the same frame as an interrupt from ring 3 would.
  */
-        .globl  entry_syscall
-entry_syscall:
-        mov     %rsp, percpu_bsp + PERCPU_syscall_user_rsp(%rip)
-        mov     percpu_bsp + PERCPU_stack_top(%rip), %rsp
+        .globl  syscall_stub, syscall_stub_end
+        .globl  syscall_stub_slot1, syscall_stub_stack, syscall_stub_slot2
+        .globl  syscall_stub_target
+syscall_stub:
+        movabs  %rax, 0x1111111111111111        /* save %rax */
+syscall_stub_slot1:
+        mov     %rsp, %rax
+        movabs  $0x2222222222222222, %rsp       /* this CPU's stack top */
+syscall_stub_stack:
         push    $FLAT_RING3_SS64
-        push    percpu_bsp + PERCPU_syscall_user_rsp(%rip)
+        push    %rax                            /* the caller's %rsp */
+        movabs  0x1111111111111111, %rax        /* restore %rax */
+syscall_stub_slot2:
         push    %r11
         push    $FLAT_RING3_CS64
         push    %rcx
+        push    %rax
+        movabs  $0x3333333333333333, %rax       /* entry_syscall_common */
+syscall_stub_target:
+        xchg    %rax, (%rsp)
+        ret
+syscall_stub_end:
+
+        .globl  entry_syscall_common
+entry_syscall_common:
         pushq   $0
         movl    $ENTRY_VECTOR_SYSCALL, 4(%rsp)
         jmp     entry_common

@@ -4,6 +4,8 @@
  * disabled from the guest entry path.
  */
 #include <xhv/mm.h>
+#include <xhv/parent.h>
+#include <xhv/percpu.h>
 #include <xhv/paging.h>
 #include <xhv/x86.h>
 
@@ -44,4 +46,14 @@ const uint64_t *mm_arch_shim_l4(void)
 uint64_t mm_arch_pte_nx(void)
 {
     return pte_nx;
+}
+
+unsigned int mm_arch_cpu(void)
+{
+    return smp_processor_id();
+}
+
+void mm_arch_flush_tlb_mask(const struct cpumask *m, uint64_t va, bool all)
+{
+    parent->tlb_flush(m, va, all);
 }

@@ -15,6 +15,7 @@
 #include <xhv/frame_alloc.h>
 #include <xhv/log.h>
 #include <xhv/paging.h>
+#include <xhv/spinlock.h>
 #include <xhv/panic.h>
 #include <xhv/string.h>
 #include <xhv/x86.h>
@@ -111,9 +112,21 @@ static int map_in(uint64_t *l4, uint64_t va, uint64_t pa, uint64_t size,
     return 0;
 }
 
+/*
+ * The shim's tables are shared by all CPUs: one lock serialises changes.
+ * (invlpg is local: callers change only mappings no other CPU uses, e.g.
+ * their own GDT window, or map before other CPUs look.)
+ */
+static spinlock_t paging_lock = SPINLOCK_INIT;
+
 int map_pages(uint64_t va, uint64_t pa, uint64_t size, uint64_t flags)
 {
-    return map_in(shim_l4, va, pa, ALIGN_UP(size, PAGE_SIZE), flags, false);
+    int rc;
+
+    spin_lock(&paging_lock);
+    rc = map_in(shim_l4, va, pa, ALIGN_UP(size, PAGE_SIZE), flags, false);
+    spin_unlock(&paging_lock);
+    return rc;
 }
 
 const uint64_t *shim_l4_table(void)

@@ -29,6 +29,7 @@
 #include <xhv/desc.h>
 #include <xhv/emulate.h>
 #include <xhv/mm.h>
+#include <xhv/spinlock.h>
 
 __noreturn void enter_frame(struct cpu_regs *r);
 __noreturn void iret_fault_handler(struct cpu_regs *r);
@@ -39,9 +40,15 @@ static void handle_page_fault(struct vcpu *v, struct cpu_regs *r)
     uint32_t ec = r->error_code;
 
     if (v->in_kernel &&
-        (ec & (PFEC_PRESENT | PFEC_WRITE)) == (PFEC_PRESENT | PFEC_WRITE) &&
-        ptwr_do_page_fault(v, r, cr2))
-        return;
+        (ec & (PFEC_PRESENT | PFEC_WRITE)) == (PFEC_PRESENT | PFEC_WRITE)) {
+        bool done;
+
+        spin_lock(&v->domain->lock);
+        done = ptwr_do_page_fault(v, r, cr2);
+        spin_unlock(&v->domain->lock);
+        if (done)
+            return;
+    }
     v->vcpu_info->arch.cr2 = cr2;
     /* The guest kernel runs in ring 3: tell it which mode it was in. */
     ec &= ~PFEC_USER;
@@ -84,6 +91,8 @@ static void handle_soft_int(struct vcpu *v, struct cpu_regs *r)
     pv_inject_exception(v, r, X86_EXC_GP, true, (r->vector << 3) | 2);
 }
 
+static void pv_return_to_guest(struct vcpu *v, struct cpu_regs *r);
+
 static void pv_user_entry(struct cpu_regs *r)
 {
     struct vcpu *v = current_vcpu();
@@ -121,11 +130,35 @@ static void pv_user_entry(struct cpu_regs *r)
                             r->error_code);
         break;
     }
+    pv_return_to_guest(v, r);
+}
+
+/*
+ * Every return to the guest: end the domain if it is over, stop here if
+ * the vCPU went down, deliver pending events. Also after an interrupt
+ * that came while the guest ran, so a VIRQ or an IPI's event reaches a
+ * guest that makes no hypercall (a busy loop in user mode).
+ */
+static void pv_return_to_guest(struct vcpu *v, struct cpu_regs *r)
+{
+    struct domain *d = v->domain;
+
     if (d->is_shutting_down)
         domain_end(d);
+    vcpu_check_state(v);
     pv_deliver_events(v, r);
     if (d->is_shutting_down)
         domain_end(d);
+}
+
+static void pv_irq_return(struct cpu_regs *r)
+{
+    struct vcpu *v = current_vcpu();
+
+    if (!v)
+        return;
+    v->regs = *r;
+    pv_return_to_guest(v, r);
 }
 
 void iret_fault_handler(struct cpu_regs *r)
@@ -152,8 +185,16 @@ void arch_enter_guest(struct vcpu *v)
     set_current_vcpu(v);
     if (arch_pv_gdt_init(v))
         panic("no memory for the vCPU's GDT window");
+    /* A context from VCPUOP_initialise (or before a VCPUOP_down) has one. */
+    if (v->gdt_ents)
+        arch_pv_gdt_load(v, v->gdt_frames,
+                         (v->gdt_ents + 511) / 512);
     set_user_entry_handler(pv_user_entry);
+    set_user_irq_return_handler(pv_irq_return);
+    cpumask_set_atomic(&v->domain->dirty_cpus, smp_processor_id());
     arch_pv_load_cr3(v->cr3);
     arch_pv_load_segbases(v);
+    arch_pv_load_debugregs(v);
+    arch_pv_set_ts(v->cr0_ts != 0);
     enter_frame(f);
 }

@@ -12,6 +12,7 @@
 #include <xhv/panic.h>
 #include <xhv/percpu.h>
 #include <xhv/setup.h>
+#include <xhv/x86.h>
 
 extern char __image_end[];
 
@@ -44,6 +45,9 @@ static const void *boot_map(uint64_t pa, size_t len, void *ctx)
 void arch_memory_init(struct frame_pool *fp)
 {
     paging_init(&boot_info, fp);
+    if (cpu_syscall_init(this_cpu()))
+        panic("no memory for the boot CPU's syscall stub");
+    wrmsr(MSR_LSTAR, this_cpu()->syscall_stub);
 }
 
 void start_multiboot(uint32_t magic, uint32_t info_pa)
@@ -51,7 +55,7 @@ void start_multiboot(uint32_t magic, uint32_t info_pa)
     int rc;
 
     console_init_early();
-    cpu_tables_init(&percpu_bsp);
+    cpu_tables_init(&percpu[0]);
 
     if (magic == MB1_BOOTLOADER_MAGIC)
         rc = boot_info_from_mb1(&boot_info, info_pa, boot_map, NULL);

@@ -18,6 +18,7 @@
 
 static irq_handler_t irq_handlers[256];
 static irq_handler_t user_entry_handler;
+static irq_handler_t user_irq_return_handler;
 
 static const char *const exception_names[X86_NR_EXCEPTIONS] = {
     [X86_EXC_DE] = "#DE divide error",
@@ -63,16 +64,23 @@ void set_user_entry_handler(irq_handler_t fn)
     user_entry_handler = fn;
 }
 
-extern char boot_stack[], boot_stack_top[];
+void set_user_irq_return_handler(irq_handler_t fn)
+{
+    user_irq_return_handler = fn;
+}
 
-/* Is [p, p+16) inside one of the stacks a frame chain may run through? */
+/*
+ * Is [p, p+16) inside the stack block we are running on (a CPU's entry
+ * and IST stacks, or the boot stack: include/xhv/percpu.h)?
+ */
 static bool on_known_stack(uint64_t p)
 {
-    uint64_t top = this_cpu()->stack_top;
+    uint64_t sp, block;
 
-    if (p >= (uint64_t)boot_stack && p + 16 <= (uint64_t)boot_stack_top)
-        return true;
-    return p >= top - XHV_STACK_SIZE && p + 16 <= top;
+    __asm__("mov %%rsp, %0" : "=r"(sp));
+    block = sp & ~(uint64_t)(XHV_STACK_BLOCK_SIZE - 1);
+    return p >= block &&
+           p + 16 <= block + XHV_STACK_BLOCK_SIZE - XHV_STACK_INFO_SIZE;
 }
 
 /* Walk the frame-pointer chain, staying inside the stacks we own. */
@@ -167,10 +175,11 @@ void do_entry(struct cpu_regs *r)
         fatal_trap(r);
     }
 
-    if (irq_handlers[v]) {
+    if (irq_handlers[v])
         irq_handlers[v](r);
-        return;
-    }
-    if (v != XHV_VEC_SPURIOUS)
+    else if (v != XHV_VEC_SPURIOUS)
         printk(XLOG_WARN "unexpected interrupt vector %#x\n", v);
+    /* An interrupt while ring 3 ran: the same checks as any guest entry. */
+    if (regs_from_user(r) && user_irq_return_handler)
+        user_irq_return_handler(r);
 }

@@ -54,6 +54,7 @@ static struct {
     bool have_reset;
     struct acpi_gas reset_reg;
     uint8_t reset_value;
+    const struct acpi_header *madt;
 } acpi;
 
 static bool checksum_ok(const void *p, size_t len)
@@ -236,15 +237,59 @@ void acpi_init(uint64_t rsdp_phys, const uint8_t *rsdp_copy, size_t len)
 
         memcpy(&pa, (const uint8_t *)(root + 1) + i * entry_size, entry_size);
         t = map_table(pa);
-        if (t && !memcmp(t->sig, "FACP", 4)) {
+        if (t && !memcmp(t->sig, "FACP", 4) && !acpi.have_fadt)
             parse_fadt(t);
-            break;
-        }
+        else if (t && !memcmp(t->sig, "APIC", 4) && !acpi.madt)
+            acpi.madt = t;
     }
     printk(XLOG_INFO "ACPI: FADT %s, PM1a_CNT %#x, S5 %s (SLP_TYP %u), "
            "reset register %s\n", acpi.have_fadt ? "found" : "missing",
            acpi.pm1a_cnt, acpi.have_s5 ? "found" : "missing", acpi.s5_typa,
            acpi.have_reset ? "present" : "absent");
+}
+
+/*
+ * MADT (ACPI 6.x, 5.2.12): a 44-byte header (36 + local APIC address and
+ * flags), then entries {type, length, ...}. Type 0 Processor Local APIC:
+ * [3] APIC id, [4..7] flags; type 9 Processor Local x2APIC: [4..7] id,
+ * [8..11] flags. Flags bit 0: enabled. A truncated or zero-length entry
+ * ends the walk.
+ */
+#define MADT_ENTRIES        44
+#define MADT_LAPIC          0
+#define MADT_X2APIC         9
+#define MADT_ENABLED        BIT(0)
+
+unsigned int acpi_madt_apic_ids(uint32_t *ids, unsigned int max)
+{
+    const uint8_t *p, *end;
+    unsigned int n = 0;
+
+    if (!acpi.madt)
+        return 0;
+    p = (const uint8_t *)acpi.madt + MADT_ENTRIES;
+    end = (const uint8_t *)acpi.madt + acpi.madt->length;
+    while (p + 2 <= end && p[1] >= 2 && p + p[1] <= end) {
+        uint32_t id = 0, flags = 0;
+        bool cpu = false;
+
+        if (p[0] == MADT_LAPIC && p[1] >= 8) {
+            id = p[3];
+            memcpy(&flags, p + 4, 4);
+            cpu = true;
+        } else if (p[0] == MADT_X2APIC && p[1] >= 16) {
+            memcpy(&id, p + 4, 4);
+            memcpy(&flags, p + 8, 4);
+            cpu = true;
+        }
+        if (cpu && (flags & MADT_ENABLED)) {
+            if (n < max)
+                ids[n] = id;
+            n++;
+        }
+        p += p[1];
+    }
+    return n;
 }
 
 void acpi_poweroff(void)

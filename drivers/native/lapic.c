@@ -6,6 +6,7 @@
 #include <xhv/desc.h>
 #include <xhv/native.h>
 #include <xhv/paging.h>
+#include <xhv/percpu.h>
 #include <xhv/panic.h>
 #include <xhv/x86.h>
 
@@ -58,7 +59,7 @@ void lapic_init(void)
     if (x2apic)
         base |= APIC_BASE_X2APIC;
     wrmsr(MSR_APIC_BASE, base);
-    if (!x2apic) {
+    if (!x2apic && !xapic) {        /* one mapping serves every CPU */
         xapic = ioremap(base & PTE_ADDR_MASK & ~0xfffULL, PAGE_SIZE);
         if (!xapic)
             panic("cannot map the local APIC");
@@ -85,17 +86,47 @@ void lapic_eoi(void)
     apic_write(APIC_EOI, 0);
 }
 
-void lapic_send_ipi(uint32_t apic_id, uint8_t vector)
+/* ICR: destination apic_id, low word `lo` (vector, delivery mode, level). */
+static void send_icr(uint32_t apic_id, uint32_t lo)
 {
     if (x2apic) {
         wrmsr(MSR_X2APIC_BASE + APIC_ICR_LO / 16,
-              ((uint64_t)apic_id << 32) | vector);
+              ((uint64_t)apic_id << 32) | lo);
         return;
     }
     apic_write(APIC_ICR_HI, apic_id << 24);
-    apic_write(APIC_ICR_LO, vector);
+    apic_write(APIC_ICR_LO, lo);
     while (apic_read(APIC_ICR_LO) & APIC_ICR_BUSY)
         cpu_relax();
+}
+
+void lapic_send_ipi(uint32_t apic_id, uint8_t vector)
+{
+    send_icr(apic_id, vector);
+}
+
+void lapic_send_ipi_mask(const struct cpumask *cpus, uint8_t vector)
+{
+    unsigned int cpu, self = smp_processor_id();
+
+    for_each_cpu(cpu, cpus)
+        if (cpu != self && percpu[cpu].online)
+            send_icr(percpu[cpu].apic_id, vector);
+}
+
+/* SDM vol. 3, 8.4.4.1: INIT (mode 101b, level assert), then STARTUP. */
+#define ICR_INIT        (5U << 8)
+#define ICR_STARTUP     (6U << 8)
+#define ICR_ASSERT      BIT(14)
+
+void lapic_send_init(uint32_t apic_id)
+{
+    send_icr(apic_id, ICR_INIT | ICR_ASSERT);
+}
+
+void lapic_send_startup(uint32_t apic_id, uint8_t page)
+{
+    send_icr(apic_id, ICR_STARTUP | ICR_ASSERT | page);
 }
 
 void lapic_timer_start(uint32_t count, bool periodic, uint8_t vector)

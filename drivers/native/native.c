@@ -12,6 +12,7 @@
 #include <xhv/parent.h>
 #include <xhv/percpu.h>
 #include <xhv/setup.h>
+#include <xhv/smp.h>
 #include <xhv/x86.h>
 
 #define NS_PER_SEC 1000000000ULL
@@ -22,9 +23,6 @@ static uint64_t ns_mul;         /* ns = (tsc_delta * ns_mul) >> 32 */
 static uint64_t lapic_mul;      /* ticks = (ns * lapic_mul) >> 32 */
 static uint64_t wall_ns_at_init;
 
-static uint64_t timer_deadline;
-static void (*timer_fn)(void *);
-static void *timer_ctx;
 
 static uint64_t mul_shr32(uint64_t a, uint64_t b)
 {
@@ -46,14 +44,15 @@ static uint64_t native_wallclock_ns(void)
     return wall_ns_at_init + native_clock_ns();
 }
 
-static void arm_lapic(uint64_t now)
+/* The timer state is per CPU (percpu.timer), as the LAPIC timer is. */
+static void arm_lapic(uint64_t deadline, uint64_t now)
 {
     uint64_t ticks;
 
-    if (timer_deadline <= now) {
+    if (deadline <= now) {
         ticks = 1;
     } else {
-        ticks = mul_shr32(timer_deadline - now, lapic_mul);
+        ticks = mul_shr32(deadline - now, lapic_mul);
         if (ticks == 0)
             ticks = 1;
         if (ticks > 0xffffffffULL)
@@ -64,39 +63,36 @@ static void arm_lapic(uint64_t now)
 
 static void lapic_timer_irq(struct cpu_regs *r)
 {
+    struct parent_timer *t = &this_cpu()->timer;
     uint64_t now = native_clock_ns();
-    void (*fn)(void *) = timer_fn;
+    void (*fn)(void *) = t->fn;
 
     lapic_eoi();
     if (!fn)
         return;
-    if (now < timer_deadline) {     /* a capped count ran out early */
-        arm_lapic(now);
+    if (now < t->deadline) {        /* a capped count ran out early */
+        arm_lapic(t->deadline, now);
         return;
     }
-    timer_fn = NULL;
-    fn(timer_ctx);
+    t->fn = NULL;
+    fn(t->ctx);
 }
 
 static void native_timer_set(uint64_t deadline_ns, void (*fn)(void *),
                              void *ctx)
 {
-    timer_deadline = deadline_ns;
-    timer_ctx = ctx;
-    timer_fn = fn;
-    arm_lapic(native_clock_ns());
+    struct parent_timer *t = &this_cpu()->timer;
+
+    t->deadline = deadline_ns;
+    t->ctx = ctx;
+    t->fn = fn;
+    arm_lapic(deadline_ns, native_clock_ns());
 }
 
 static void native_timer_stop(void)
 {
-    timer_fn = NULL;
+    this_cpu()->timer.fn = NULL;
     lapic_timer_stop();
-}
-
-static void native_send_ipi(unsigned int cpu, uint8_t vector)
-{
-    /* One CPU until the SMP issue: cpu 0 is this CPU. */
-    lapic_send_ipi(this_cpu()->apic_id, vector);
 }
 
 static void native_tlb_flush_local(uint64_t va, bool all)
@@ -163,6 +159,15 @@ static uint64_t tsc_hz_from_cpuid(void)
     return (uint64_t)c * b / a;
 }
 
+/* Another CPU: its LAPIC (the frequencies are the boot CPU's). */
+static int native_init_ap(void)
+{
+    lapic_init();
+    this_cpu()->apic_id = lapic_id();
+    this_cpu()->vp_index = this_cpu()->cpu_id;
+    return 0;
+}
+
 static int native_init(void)
 {
     uint64_t cal_tsc = 0;
@@ -171,6 +176,7 @@ static int native_init(void)
     pic_disable();
     lapic_init();
     this_cpu()->apic_id = lapic_id();
+    this_cpu()->vp_index = 0;
     if (!pit_calibrate(&cal_tsc, &lapic_hz)) {
         printk(XLOG_ERR "native: PIT does not tick; cannot calibrate\n");
         return -1;
@@ -203,13 +209,15 @@ static int native_init(void)
 const struct parent_ops native_parent_ops = {
     .name = "native",
     .init = native_init,
+    .init_ap = native_init_ap,
     .clock_ns = native_clock_ns,
     .tsc_khz = native_tsc_khz,
     .wallclock_ns = native_wallclock_ns,
     .timer_set = native_timer_set,
     .timer_stop = native_timer_stop,
-    .send_ipi = native_send_ipi,
+    .send_ipi = lapic_send_ipi_mask,
     .tlb_flush_local = native_tlb_flush_local,
+    .tlb_flush = smp_flush_ipi,
     .idle = native_idle,
     .spin_wait_notify = native_spin_wait_notify,
     .crash_report = native_crash_report,

@@ -66,8 +66,13 @@ static inline unsigned int cpumask_weight(const struct cpumask *m)
 {
     unsigned int i, n = 0;
 
-    for (i = 0; i < CPUMASK_WORDS; i++)
-        n += (unsigned int)__builtin_popcountll(m->bits[i]);
+    /* No __builtin_popcount: freestanding, there is no libgcc. */
+    for (i = 0; i < CPUMASK_WORDS; i++) {
+        uint64_t w = m->bits[i];
+
+        for (; w; w &= w - 1)
+            n++;
+    }
     return n;
 }
 

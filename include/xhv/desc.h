@@ -41,6 +41,15 @@ struct percpu;
 void cpu_tables_init(struct percpu *pc);
 /* This CPU's page of reserved GDT entries (mapped into GDT windows). */
 uint64_t *cpu_gdt_reserved_page(void);
+/*
+ * Another CPU: fill its reserved GDT page `res` and TSS, with its stacks
+ * in `block` (XHV_STACK_BLOCK_SIZE, aligned); run on the boot CPU.
+ */
+void cpu_tables_init_ap(struct percpu *pc, uint64_t *res, uint8_t *block);
+/* On that CPU: load a GDT at gdt_base (its window), TR, IDT, syscall MSRs. */
+void cpu_tables_load_ap(uint64_t gdt_base);
+/* Build CPU pc's own syscall stub (pc->syscall_stub); it loads LSTAR. */
+int cpu_syscall_init(struct percpu *pc);
 #endif
 
 #endif /* XHV_DESC_H */

@@ -1,19 +1,39 @@
 /*
  * The guest: one PV domain (domid 1, a domU) and its vCPUs.
  *
- * Locking: one CPU and one vCPU until the SMP issue; everything here is
- * touched only by the CPU running the vCPU, with interrupts disabled.
+ * vCPU i runs only on CPU i (pinned), so a struct vcpu's CPU and
+ * scheduling state is touched by its own CPU, except where marked
+ * "shared" below (atomics, or under d->lock).
+ *
+ * Locking (all with interrupts disabled):
+ *   d->lock          the domain's memory state: page types and counts of
+ *                    its frames (shim/mm/), page tables, grant table,
+ *                    descriptor pages, vCPU contexts (VCPUOP_initialise)
+ *                    and registered vcpu_info frames. Taken by the
+ *                    hypercall dispatcher for the families marked in
+ *                    shim/hypercall/table.c and by the writable-page-table
+ *                    fault path.
+ *   d->evtchn_lock   event-channel port state (shim/event/evtchn.c).
+ * Order: d->lock, then the backend locks (console, xenstore: their
+ * handlers run without d->evtchn_lock and notify the guest back), then
+ * d->evtchn_lock, then the log lock; the TLB flush lock is innermost.
  */
 #ifndef XHV_DOMAIN_H
 #define XHV_DOMAIN_H
 
+#include <xhv/cpumask.h>
 #include <xhv/regs.h>
+#include <xhv/spinlock.h>
 #include <xhv/timer.h>
 #include <xhv/xen.h>
 #include <xen/vcpu.h>
 
 #define XHV_GUEST_DOMID     1
-#define XHV_MAX_VCPUS       1
+/*
+ * vCPUs: one per CPU, and at most the legacy vcpu_info slots of
+ * shared_info, which every vCPU starts with (public xen.h).
+ */
+#define XHV_MAX_VCPUS       MIN(XHV_MAX_CPUS, XEN_LEGACY_MAX_VCPUS)
 
 struct domain;
 
@@ -61,7 +81,15 @@ struct vcpu {
     struct shim_timer periodic;         /* VCPUOP_set_periodic_timer */
     uint64_t periodic_period;           /* ns; 0: stopped */
     struct vcpu_runstate_info runstate; /* the shim's copy */
-    bool blocked;                       /* in SCHEDOP_block/poll */
+    bool blocked;                       /* shared: in SCHEDOP_block/poll */
+    struct shim_timer poll_timer;       /* SCHEDOP_poll timeout */
+    bool poll_expired;
+    uint32_t yields;                    /* SCHEDOP_yield in a row */
+
+    /* --- life (shim/vcpu_run.c, VCPUOP_*), shared --- */
+    bool initialised;                   /* has a context (VCPUOP_initialise) */
+    bool is_up;                         /* runs, or should run */
+    bool running;                       /* its CPU has entered it */
 };
 
 struct domain {
@@ -84,6 +112,10 @@ struct domain {
     unsigned int shutdown_reason;   /* SHUTDOWN_* */
 
     unsigned long vm_assist;            /* VMASST_TYPE_* bits enabled */
+
+    spinlock_t lock;                    /* memory state: see above */
+    struct cpumask dirty_cpus;          /* CPUs that have run its vCPUs */
+    spinlock_t evtchn_lock;
 
     unsigned int nr_vcpus;
     struct vcpu vcpus[XHV_MAX_VCPUS];
@@ -117,5 +149,23 @@ __noreturn void domain_end(struct domain *d);
 
 /* Start running vCPU v in the guest (arch; never returns). */
 __noreturn void arch_enter_guest(struct vcpu *v);
+
+/*
+ * vCPU life (shim/vcpu_run.c). A CPU without a running vCPU waits in
+ * vcpu_idle_loop() until its vCPU is up, then enters it. vcpu_kick() makes
+ * the vCPU's CPU look at it soon (events pending, poll wake-up, down).
+ */
+__noreturn void vcpu_idle_loop(void);
+void vcpu_kick(struct vcpu *v);
+/* VCPUOP_up of a vCPU with a context; 0 or a Xen error. */
+long vcpu_up(struct vcpu *v);
+/* The calling vCPU goes down (VCPUOP_down on itself): never returns. */
+__noreturn void vcpu_down_self(struct vcpu *v);
+/* The result the current hypercall returns, set before it ends early. */
+void vcpu_set_hypercall_result(long rc);
+/* VCPUOP_initialise (shim/hypercall/vcpu_context.c); d->lock held. */
+long vcpu_initialise(struct domain *d, struct vcpu *v, uint64_t arg);
+/* Before returning to the guest: does this vCPU still run here? */
+void vcpu_check_state(struct vcpu *v);
 
 #endif /* XHV_DOMAIN_H */

@@ -21,11 +21,12 @@ struct guest_image {
 };
 
 /*
- * Build domain d. On failure prints why (naming what is missing or wrong),
+ * Build domain d with nr_vcpus vCPUs (vCPU 0 ready to run, the others
+ * down). On failure prints why (naming what is missing or wrong),
  * releases what it took and returns a negative value; the shim then ends
  * the run with XHV_EXIT_BOOT_ERROR.
  */
 int pv_domain_build(struct domain *d, const struct guest_image *img,
-                    struct frame_pool *fp);
+                    struct frame_pool *fp, unsigned int nr_vcpus);
 
 #endif /* XHV_DOMAIN_BUILD_H */

@@ -59,13 +59,18 @@ enum pv_emul pv_emulate_priv(struct vcpu *v, struct cpu_regs *r,
                              unsigned int trap_vector, struct pv_exc *exc);
 
 /*
- * Before vCPU v first runs: build the CPUID policy from the host (first
- * call only), set up the CPU's FPU/SSE/XSAVE control bits through
- * emul_arch_fpu_init(), and give v its initial emulated state: cr4_shadow
+ * Before vCPU v first runs: build the CPUID policy from the host (vCPU 0,
+ * or the first call), and give v its initial emulated state: cr4_shadow
  * (PAE, OSFXSR, OSXMMEXCPT as the hardware has them), cr0_ts = 0,
- * xcr0 = x87|SSE if XSAVE is offered (else 0).
+ * xcr0 = x87|SSE if XSAVE is offered (else 0). Touches no CPU state, so it
+ * may run on another CPU than v's.
  */
 void pv_emulate_vcpu_init(struct vcpu *v);
+/*
+ * On v's CPU, before v first runs there: set up the FPU/SSE/XSAVE control
+ * bits for v (emul_arch_fpu_init with v->xcr0) and a clean FPU.
+ */
+void pv_emulate_cpu_load(const struct vcpu *v);
 
 /*
  * Optional: fill the page at guest frame `gmfn` with hypercall stubs

@@ -21,6 +21,8 @@ void irq_register(unsigned int vector, irq_handler_t fn);
  * fatal. It may edit *r; the entry code then returns to the frame in *r.
  */
 void set_user_entry_handler(irq_handler_t fn);
+/* Called after an interrupt that came from ring 3 (the guest's return). */
+void set_user_irq_return_handler(irq_handler_t fn);
 
 /* Called by the entry code for every entry (arch/x86_64/entry.S). */
 void do_entry(struct cpu_regs *r);

@@ -54,5 +54,13 @@
 #define XHV_STACK_BLOCK_SIZE    0x8000
 #define XHV_STACK_SIZE          0x4000
 #define XHV_IST_STACK_SIZE      0x1000
+#define XHV_STACK_INFO_SIZE     64
+
+/*
+ * The other CPUs start in real mode at this page (STARTUP IPI vector 0x08):
+ * conventional memory the firmware reports as RAM, unused once the boot
+ * loader's data has been copied (boot_info holds copies).
+ */
+#define XHV_TRAMPOLINE_PA       0x8000
 
 #endif /* XHV_LAYOUT_H */

@@ -33,9 +33,18 @@
  * an L1 entry; -XEN_EBUSY for an L1 entry naming a frame the domain does not
  * own or cannot have writable.
  *
- * Locking: none yet. One CPU runs the one vCPU, and every entry point here
- * runs with interrupts disabled from the guest entry path; the SMP issue
- * adds a per-domain MMU lock taken by the hypercall and #PF entry points.
+ * Locking: every entry point here runs with the owning domain's d->lock
+ * held (taken by the hypercall dispatcher and the #PF path), interrupts
+ * disabled. The flush clock is atomic: flushes happen under any lock.
+ *
+ * The TLB invariant (several CPUs): a frame may change type, or leave the
+ * domain, only once no CPU can still reach it through a TLB or
+ * paging-structure-cache entry made for its old use. Each frame records
+ * the flush clock when its type count last dropped to 0
+ * (tlbflush_stamp); each CPU records the clock when it last began a full
+ * flush. A CPU that began one after the stamp holds nothing stale; the
+ * others running the domain are flushed before the type changes
+ * (mm_flush_stale, from get_page_type).
  */
 #ifndef XHV_MM_H
 #define XHV_MM_H
@@ -119,6 +128,13 @@ void mm_arch_write_cr3(uint64_t maddr);
 const uint64_t *mm_arch_shim_l4(void);
 /* PTE_NX if the CPU has NX (EFER.NXE set), else 0. */
 uint64_t mm_arch_pte_nx(void);
+/* This CPU's index (= the vCPU it runs). */
+unsigned int mm_arch_cpu(void);
+/*
+ * Flush the TLBs of the CPUs in m (this one too, if in m): everything
+ * non-global, or one VA. Returns when done (the parent's tlb_flush).
+ */
+void mm_arch_flush_tlb_mask(const struct cpumask *m, uint64_t va, bool all);
 
 /* ---- Frame table (shim/mm/frame_table.c) -------------------------------- */
 
@@ -159,16 +175,16 @@ void put_page(struct page_info *pg);
 struct page_info *get_page_from_mfn(uint64_t mfn, const struct domain *d);
 
 /*
- * TLB maintenance through the hooks, with a clock for Xen's flush filter: a
- * type change flushes only if no full flush happened since the frame's type
- * count last dropped to 0.
+ * TLB maintenance through the hooks, with the clock of Xen's flush filter
+ * (the invariant is at the top of this file).
  */
 void mm_flush_tlb_local(void);
 void mm_invlpg(uint64_t va);         /* ignores non-canonical addresses */
 void mm_load_cr3(uint64_t maddr);
-/* Tell the MMU that the CPU's TLB was fully flushed elsewhere (e.g. a CR3
- * load on a guest kernel/user switch). Optional: saves flushes. */
-void mm_tlb_flushed(void);
+/* Flush the CPUs in m (all, or one VA), keeping the clock. */
+void mm_flush_tlb_mask(const struct cpumask *m, uint64_t va, bool all);
+/* Flush every CPU of d that has not fully flushed since `stamp`. */
+void mm_flush_stale(const struct domain *d, uint32_t stamp);
 uint32_t mm_tlb_clock(void);
 
 /* ---- Page types (shim/mm/page_type.c) ------------------------------------ */

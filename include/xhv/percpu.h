@@ -33,12 +33,15 @@ struct percpu {
     struct vcpu *vcpu;          /* the vCPU running here, NULL when none */
     struct parent_timer timer;
     void *gdt_reserved;         /* this CPU's reserved GDT page */
+    uint64_t tss[16];           /* this CPU's TSS (104 bytes used) */
+    uint64_t syscall_stub;      /* VA of its syscall stub (LSTAR) */
 };
 
 struct stack_info {
     struct percpu *pc;
     uint64_t pad[7];
 };
+BUILD_BUG_ON(sizeof(struct stack_info) != XHV_STACK_INFO_SIZE);
 
 extern struct percpu percpu[XHV_MAX_CPUS];
 /* CPUs brought up (indices 0 .. nr_cpus-1), and that set. */

@@ -33,7 +33,13 @@ void arch_pv_load_debugregs(const struct vcpu *v);
  * (they are typed as descriptor pages).
  */
 int arch_pv_gdt_init(struct vcpu *v);
-/* Show frames mfns[0..nr) (nr <= 14) as the guest part and load GDTR. */
+/* The window of vCPU/CPU `id`, and mapping it (reserved page at pa). */
+uint64_t gdt_window_va(unsigned int id);
+int gdt_window_init(unsigned int id, uint64_t reserved_pa);
+/*
+ * Show frames mfns[0..nr) (nr <= 14) as the guest part of v's window, and
+ * load GDTR if v runs on this CPU.
+ */
 void arch_pv_gdt_load(struct vcpu *v, const uint64_t *mfns, unsigned int nr);
 
 #endif /* XHV_PV_ARCH_H */

@@ -32,5 +32,17 @@ void smp_kick(unsigned int cpu);
 
 /* Stop all other CPUs (the VM is ending); they halt with IRQs off. */
 void smp_stop_others(void);
+/* Has smp_stop_others() begun? Then this CPU stops (smp_stop_this_cpu). */
+bool smp_stopping(void);
+__noreturn void smp_stop_this_cpu(void);
+
+/* The flush IPI's handler (smp_flush.c). */
+void smp_flush_init(void);
+
+/*
+ * Abandon the current stack: run fn on this CPU's entry stack, below the
+ * frame a guest entry uses (the shim's vCPU wait after VCPUOP_down).
+ */
+__noreturn void smp_call_on_fresh_stack(void (*fn)(void));
 
 #endif /* XHV_SMP_H */

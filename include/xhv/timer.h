@@ -1,8 +1,9 @@
 /*
- * Software timers over the parent's single one-shot timer: each fires its
- * callback once, from interrupt context, at or after its deadline (the
- * parent clock, ns). A fixed set of timers exists (guest vCPU timers,
- * SCHEDOP_poll timeouts, console polling); no allocation.
+ * Software timers over each CPU's one-shot parent timer: each fires its
+ * callback once, from interrupt context on the CPU that set it, at or
+ * after its deadline (the parent clock, ns). A fixed set of timers exists
+ * per CPU (its vCPU's timers and SCHEDOP_poll timeout, console polling);
+ * no allocation. A timer never moves to another CPU.
  */
 #ifndef XHV_TIMER_H
 #define XHV_TIMER_H
@@ -14,6 +15,8 @@ struct shim_timer {
     void (*fn)(void *ctx);
     void *ctx;
     bool active;
+    bool tracked;               /* known to its CPU's list */
+    unsigned int cpu;           /* the CPU it belongs to (first set) */
 };
 
 /* (Re)arm t; an already-active timer moves. A past deadline fires soon. */

@@ -14,11 +14,17 @@
 #include <xhv/keyhandler.h>
 #include <xhv/log.h>
 #include <xhv/paging.h>
+#include <xhv/spinlock.h>
 #include <xen/io/console.h>
 
 static struct xencons_interface *ring;
 static struct domain *cons_dom;
 static bool warned;
+/*
+ * Serialises the shim's side of the ring: output drained from any vCPU's
+ * CPU, input from the serial interrupt. Taken before d->evtchn_lock.
+ */
+static spinlock_t cons_lock = SPINLOCK_INIT;
 
 static void drain_output(struct domain *d)
 {
@@ -52,20 +58,27 @@ static void drain_output(struct domain *d)
 
 static void console_event(struct domain *d, evtchn_port_t port, void *ctx)
 {
+    spin_lock(&cons_lock);
     drain_output(d);
+    spin_unlock(&cons_lock);
     /* Tell the guest there is room again (and look at `in`). */
     evtchn_notify_guest(d, port);
 }
 
 static void guest_input(char c)
 {
-    XENCONS_RING_IDX prod = ring->in_prod;
-    XENCONS_RING_IDX cons = __atomic_load_n(&ring->in_cons, __ATOMIC_ACQUIRE);
+    XENCONS_RING_IDX prod, cons;
 
-    if (prod - cons >= sizeof(ring->in))
+    spin_lock(&cons_lock);
+    prod = ring->in_prod;
+    cons = __atomic_load_n(&ring->in_cons, __ATOMIC_ACQUIRE);
+    if (prod - cons >= sizeof(ring->in)) {
+        spin_unlock(&cons_lock);
         return;                 /* full (or nonsense): the byte is lost */
+    }
     ring->in[MASK_XENCONS_IDX(prod, ring->in)] = c;
     __atomic_store_n(&ring->in_prod, prod + 1, __ATOMIC_RELEASE);
+    spin_unlock(&cons_lock);
     evtchn_notify_guest(cons_dom, cons_dom->console_evtchn);
 }
 

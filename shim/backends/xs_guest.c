@@ -7,11 +7,17 @@
 #include <xhv/event.h>
 #include <xhv/log.h>
 #include <xhv/paging.h>
+#include <xhv/spinlock.h>
 #include <xhv/xenstore.h>
 #include <xhv/xs_guest.h>
 
 static struct xs_conn *conn;
 static struct domain *xs_dom;
+/*
+ * The xenstore library is single-threaded: one CPU at a time runs it.
+ * Taken before d->evtchn_lock (notify() sends to the guest).
+ */
+static spinlock_t xs_lock = SPINLOCK_INIT;
 
 static void notify(void *ctx)
 {
@@ -24,12 +30,14 @@ void xs_kick(void)
 
     if (!conn)
         return;
+    spin_lock(&xs_lock);
     /* Invariant: each call takes at most 256 requests; go on while more
      * wait, but bounded, so a guest cannot keep the shim here forever. */
     do {
         if (xs_ring_process(conn))
             notify(NULL);
     } while (xs_ring_pending(conn) && ++rounds < 64);
+    spin_unlock(&xs_lock);
 }
 
 static void store_event(struct domain *d, evtchn_port_t port, void *ctx)

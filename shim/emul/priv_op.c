@@ -446,8 +446,12 @@ void pv_emulate_vcpu_init(struct vcpu *v)
     }
     xcr0 = pv_cpuid_has(&guest_policy, XEN_X86_FEATURE_XSAVE)
            ? XSTATE_X87 | XSTATE_SSE : 0;
-    emul_arch_fpu_init(xcr0);
     v->cr0_ts = 0;
     v->xcr0 = xcr0;
     v->cr4_shadow = guest_cr4(0);
+}
+
+void pv_emulate_cpu_load(const struct vcpu *v)
+{
+    emul_arch_fpu_init(v->xcr0);
 }

@@ -7,8 +7,19 @@
  *    path deliver an upcall once the vCPU's upcall mask is clear;
  *  - unmasking a pending port re-raises the upcall the same way;
  *  - the bitmaps live in shared_info, which the guest writes concurrently
- *    (on other vCPUs later): every update is an atomic bit operation.
+ *    from every vCPU: every update is an atomic bit operation;
+ *  - a vCPU on another CPU hears of a new upcall, or of a newly pending
+ *    port while it polls (SCHEDOP_poll, even for a masked port), through
+ *    vcpu_kick(). The order that makes the wake-up race-free: the sender
+ *    sets the pending bit, then reads v->blocked; the poller sets
+ *    v->blocked, then reads the pending bits (all sequentially
+ *    consistent), so at least one of them sees the other.
  * Port 0 is never allocated (reserved, as in Xen).
+ *
+ * Locking: d->evtchn_lock covers the port table (states, bindings). Raising
+ * a port needs no lock beyond what makes the port's binding stable. A
+ * backend's handler runs without the lock (it notifies the guest back
+ * through evtchn_notify_guest, which takes it).
  */
 #include <xhv/event.h>
 #include <xhv/log.h>
@@ -69,19 +80,28 @@ static void raise_upcall(struct domain *d, evtchn_port_t port)
 
     if (!vi)
         return;
-    if (!test_and_set(&vi->evtchn_pending_sel, port / BITS_PER_WORD))
-        __atomic_store_n(&vi->evtchn_upcall_pending, 1, __ATOMIC_SEQ_CST);
+    if (!test_and_set(&vi->evtchn_pending_sel, port / BITS_PER_WORD) &&
+        !__atomic_exchange_n(&vi->evtchn_upcall_pending, 1,
+                             __ATOMIC_SEQ_CST))
+        vcpu_kick(v);
 }
 
 static void set_pending(struct domain *d, evtchn_port_t port)
 {
     shared_info_t *s = d->shared_info;
     unsigned int w = port / BITS_PER_WORD, b = port % BITS_PER_WORD;
+    struct vcpu *v;
 
     if (test_and_set(&s->evtchn_pending[w], b))
         return;
-    if (!test_bit_atomic(&s->evtchn_mask[w], b))
+    if (!test_bit_atomic(&s->evtchn_mask[w], b)) {
         raise_upcall(d, port);
+        return;
+    }
+    /* Masked: only a vCPU polling (or blocked) on it needs to look. */
+    v = port_vcpu(d, &ports[port]);
+    if (__atomic_load_n(&v->blocked, __ATOMIC_SEQ_CST))
+        vcpu_kick(v);
 }
 
 void evtchn_domain_init(struct domain *d)
@@ -131,8 +151,10 @@ int evtchn_bind_backend(struct domain *d, evtchn_port_t port,
 
 void evtchn_notify_guest(struct domain *d, evtchn_port_t port)
 {
+    spin_lock(&d->evtchn_lock);
     if (port_valid(port) && ports[port].state == ECS_INTERDOMAIN)
         set_pending(d, port);
+    spin_unlock(&d->evtchn_lock);
 }
 
 void evtchn_send_virq(struct vcpu *v, unsigned int virq)
@@ -141,9 +163,11 @@ void evtchn_send_virq(struct vcpu *v, unsigned int virq)
 
     if (virq >= NR_VIRQS)
         return;
+    spin_lock(&v->domain->evtchn_lock);
     p = virq_port[v->vcpu_id][virq];
     if (p)
         set_pending(v->domain, p);
+    spin_unlock(&v->domain->evtchn_lock);
 }
 
 bool evtchn_port_pending(struct domain *d, evtchn_port_t port)
@@ -293,7 +317,12 @@ static long evtchn_close(struct domain *d, evtchn_port_t p)
     return 0;
 }
 
-static long evtchn_send(struct domain *d, evtchn_port_t p)
+/*
+ * Called with the lock held; a backend port's handler is returned in *fn
+ * for the caller to run once the lock is dropped.
+ */
+static long evtchn_send(struct domain *d, evtchn_port_t p,
+                        evtchn_backend_fn *fn, void **ctx)
 {
     struct evtchn *e;
 
@@ -302,10 +331,12 @@ static long evtchn_send(struct domain *d, evtchn_port_t p)
     e = &ports[p];
     switch (e->state) {
     case ECS_INTERDOMAIN:
-        if (e->backend)
-            e->backend(d, p, e->backend_ctx);
-        else
+        if (e->backend) {
+            *fn = e->backend;
+            *ctx = e->backend_ctx;
+        } else {
             set_pending(d, e->remote_port);
+        }
         return 0;
     case ECS_IPI:
         set_pending(d, p);
@@ -408,8 +439,10 @@ static long evtchn_reset(struct domain *d, domid_t dom)
                              return -XEN_EFAULT; } while (0)
 #define COPY_OUT(x) (copy_to_guest(arg, &(x), sizeof(x)) ? -XEN_EFAULT : 0)
 
-long do_event_channel_op(struct vcpu *v, uint64_t cmd, uint64_t arg,
-                         uint64_t a3, uint64_t a4, uint64_t a5)
+/* Under d->evtchn_lock (copies from the guest may fault: fixups only). */
+static long evtchn_op_locked(struct vcpu *v, uint64_t cmd, uint64_t arg,
+                             evtchn_backend_fn *fn, void **ctx,
+                             evtchn_port_t *fn_port)
 {
     struct domain *d = v->domain;
     long rc;
@@ -453,7 +486,8 @@ long do_event_channel_op(struct vcpu *v, uint64_t cmd, uint64_t arg,
         struct evtchn_send s;
 
         COPY_IN(s);
-        return evtchn_send(d, s.port);
+        *fn_port = s.port;
+        return evtchn_send(d, s.port, fn, ctx);
     }
     case EVTCHNOP_status: {
         struct evtchn_status st;
@@ -487,6 +521,23 @@ long do_event_channel_op(struct vcpu *v, uint64_t cmd, uint64_t arg,
          * no priorities; Xen answers -ENOSYS too), reset_cont. */
         return -XEN_ENOSYS;
     }
+}
+
+long do_event_channel_op(struct vcpu *v, uint64_t cmd, uint64_t arg,
+                         uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    struct domain *d = v->domain;
+    evtchn_backend_fn fn = NULL;
+    void *ctx = NULL;
+    evtchn_port_t port = 0;
+    long rc;
+
+    spin_lock(&d->evtchn_lock);
+    rc = evtchn_op_locked(v, cmd, arg, &fn, &ctx, &port);
+    spin_unlock(&d->evtchn_lock);
+    if (fn)
+        fn(d, port, ctx);
+    return rc;
 }
 
 void evtchn_dump(struct domain *d)

@@ -33,19 +33,20 @@ void census_record(unsigned int nr, bool has_subop, uint64_t subop, long rc)
     struct census_entry *e = &census[nr];
     bool enosys = rc == -XEN_ENOSYS;
 
-    e->calls++;
-    e->enosys += enosys;
-    if (enosys && e->enosys == 1 && !has_subop)
+    /* Counters are shared by all vCPUs: atomic adds, racy reads are fine. */
+    __atomic_fetch_add(&e->calls, 1, __ATOMIC_RELAXED);
+    if (enosys && __atomic_add_fetch(&e->enosys, 1, __ATOMIC_RELAXED) == 1 &&
+        !has_subop)
         printk(XLOG_G_INFO "d%u: first -ENOSYS from %s (%u)\n",
                XHV_GUEST_DOMID, hypercall_name(nr), nr);
     if (has_subop) {
         unsigned int s = subop < XHV_NR_SUBOPS ? (unsigned int)subop
                                                : XHV_NR_SUBOPS;
 
-        e->sub_calls[s]++;
-        e->sub_enosys[s] += enosys;
+        __atomic_fetch_add(&e->sub_calls[s], 1, __ATOMIC_RELAXED);
         /* Each unimplemented call says so once (guest_loglvl=info). */
-        if (enosys && e->sub_enosys[s] == 1)
+        if (enosys &&
+            __atomic_add_fetch(&e->sub_enosys[s], 1, __ATOMIC_RELAXED) == 1)
             printk(XLOG_G_INFO "d%u: first -ENOSYS from %s sub-op %u\n",
                    XHV_GUEST_DOMID, hypercall_name(nr), s);
     }

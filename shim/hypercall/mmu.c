@@ -43,15 +43,41 @@ static int pg_owner_check(uint16_t domid)
  * Does the guest's vCPU bitmap at va name one of d's vCPUs? Xen reads it
  * a word at a time up to max_vcpus: one word here.
  */
-static int vcpumask_hits(const struct domain *d, uint64_t va, bool *hit)
+/*
+ * A guest vCPU bitmap (UVMF_MULTI, MMUEXT_*_MULTI: a pointer to one
+ * xen_ulong_t, vCPUs 0-63) as the set of CPUs running those vCPUs (vCPU i
+ * runs on CPU i). Bits beyond the domain's vCPUs are ignored.
+ */
+static int vcpumask_read(const struct domain *d, uint64_t va,
+                         struct cpumask *m)
 {
-    uint64_t w, all;
+    uint64_t w;
+    unsigned int i;
 
     if (copy_from_guest(&w, va, sizeof(w)))
         return -XEN_EFAULT;
-    all = d->nr_vcpus >= 64 ? ~0ULL : (1ULL << d->nr_vcpus) - 1;
-    *hit = (w & all) != 0;
+    cpumask_clear(m);
+    for (i = 0; i < d->nr_vcpus && i < 64; i++)
+        if ((w >> i) & 1)
+            cpumask_set(m, i);
     return 0;
+}
+
+/* Every CPU that has run one of d's vCPUs. */
+static void all_vcpus(const struct domain *d, struct cpumask *m)
+{
+    *m = d->dirty_cpus;
+}
+
+/* The flush a guest asked for, on the CPUs of m (this one included). */
+static void guest_flush(const struct cpumask *m, uint64_t va, bool one)
+{
+    if (one) {
+        if (guest_addr_ok(va))
+            mm_flush_tlb_mask(m, va, false);
+    } else {
+        mm_flush_tlb_mask(m, 0, true);
+    }
 }
 
 static void write_done(uint64_t pdone, unsigned int done)
@@ -170,7 +196,7 @@ static long update_va_mapping(struct vcpu *v, uint64_t va, uint64_t val,
     struct page_info *l1pg;
     unsigned int idx;
     uint64_t bmap;
-    bool hit = true;
+    struct cpumask m;
     int rc;
 
     if (mm_walk_to_l1(d, v->cr3, va, &l1pg, &idx) || !get_page(l1pg, d))
@@ -182,21 +208,25 @@ static long update_va_mapping(struct vcpu *v, uint64_t va, uint64_t val,
 
     /* The entry changed; now the flush the guest asked for. */
     bmap = flags & ~UVMF_FLUSHTYPE_MASK;
+    if ((flags & UVMF_FLUSHTYPE_MASK) == UVMF_NONE)
+        return 0;
+    if (bmap == UVMF_LOCAL) {
+        cpumask_clear(&m);
+        cpumask_set(&m, mm_arch_cpu());
+    } else if (bmap == UVMF_ALL) {
+        all_vcpus(d, &m);
+    } else if (vcpumask_read(d, bmap, &m)) {
+        return -XEN_EFAULT;
+    }
     switch (flags & UVMF_FLUSHTYPE_MASK) {
     case UVMF_TLB_FLUSH:
-        if (bmap != UVMF_LOCAL && bmap != UVMF_ALL)
-            rc = vcpumask_hits(d, bmap, &hit);
-        if (!rc && hit)
-            mm_flush_tlb_local();
+        guest_flush(&m, 0, false);
         break;
     case UVMF_INVLPG:
-        if (bmap != UVMF_LOCAL && bmap != UVMF_ALL)
-            rc = vcpumask_hits(d, bmap, &hit);
-        if (!rc && hit)
-            mm_invlpg(va);
+        guest_flush(&m, va, true);
         break;
     }
-    return rc;
+    return 0;
 }
 
 long do_update_va_mapping(struct vcpu *v, uint64_t va, uint64_t val,
@@ -353,18 +383,22 @@ static int copy_page(struct domain *d, uint64_t dst_mfn, uint64_t src_mfn)
 
 static int flush_multi(struct vcpu *v, const struct mmuext_op *op, bool one)
 {
+    struct cpumask m;
     uint64_t mask_va;
-    bool hit;
 
     memcpy(&mask_va, &op->arg2, sizeof(mask_va));
-    if (vcpumask_hits(v->domain, mask_va, &hit))
+    if (vcpumask_read(v->domain, mask_va, &m))
         return -XEN_EINVAL;             /* Xen's code for a bad bitmap */
-    if (!hit)
-        return 0;
-    if (!one)
-        mm_flush_tlb_local();
-    else if (guest_addr_ok(op->arg1.linear_addr))
-        mm_invlpg(op->arg1.linear_addr);
+    guest_flush(&m, op->arg1.linear_addr, one);
+    return 0;
+}
+
+static int flush_all(struct vcpu *v, const struct mmuext_op *op, bool one)
+{
+    struct cpumask m;
+
+    all_vcpus(v->domain, &m);
+    guest_flush(&m, op->arg1.linear_addr, one);
     return 0;
 }
 
@@ -386,16 +420,15 @@ static int mmuext_one(struct vcpu *v, const struct mmuext_op *op)
     case MMUEXT_NEW_USER_BASEPTR:
         return new_user_baseptr(v, op->arg1.mfn);
     case MMUEXT_TLB_FLUSH_LOCAL:
-    case MMUEXT_TLB_FLUSH_ALL:          /* one vCPU: all == local */
         mm_flush_tlb_local();
         return 0;
+    case MMUEXT_TLB_FLUSH_ALL:
+        return flush_all(v, op, false);
     case MMUEXT_INVLPG_LOCAL:
         mm_invlpg(op->arg1.linear_addr);
         return 0;
     case MMUEXT_INVLPG_ALL:
-        if (guest_addr_ok(op->arg1.linear_addr))
-            mm_invlpg(op->arg1.linear_addr);
-        return 0;
+        return flush_all(v, op, true);
     case MMUEXT_TLB_FLUSH_MULTI:
         return flush_multi(v, op, false);
     case MMUEXT_INVLPG_MULTI:

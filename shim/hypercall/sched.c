@@ -6,10 +6,13 @@
  *                     -ENOSYS; unknown reason -EINVAL
  *  SCHEDOP_block      unmask event delivery, then idle the CPU (the parent's
  *                     idle) until an event is pending for the vCPU
- *  SCHEDOP_yield      one vCPU per CPU, nothing else to run: returns at
- *                     once (the parent hears of long spins with SMP)
+ *  SCHEDOP_yield      one vCPU per CPU, nothing else to run here: the
+ *                     parent hears of the spin (spin_wait_notify, with
+ *                     the count of yields in a row), then it returns
  *  SCHEDOP_poll       wait, events still masked, until one of up to 128
- *                     ports is pending or the absolute timeout passes
+ *                     ports is pending or the absolute timeout passes;
+ *                     a sender on another CPU kicks a polling vCPU (the
+ *                     ordering is in shim/event/evtchn.c)
  *  others             -ENOSYS (shutdown_code, remote_shutdown, watchdog,
  *                     pin_override: not used by a domU at boot)
  */
@@ -28,32 +31,43 @@ static bool upcall_pending(const struct vcpu *v)
                            __ATOMIC_SEQ_CST);
 }
 
+static void set_blocked(struct vcpu *v, bool b)
+{
+    __atomic_store_n(&v->blocked, b, __ATOMIC_SEQ_CST);
+}
+
 static long do_block(struct vcpu *v)
 {
+    v->yields = 0;
     v->vcpu_info->evtchn_upcall_mask = 0;
     if (upcall_pending(v))
         return 0;
-    v->blocked = true;
+    set_blocked(v, true);
     runstate_change(v, RUNSTATE_blocked);
-    /* Invariant: interrupts are off between checks; idle enables them. */
-    while (!upcall_pending(v) && !v->domain->is_shutting_down)
+    /*
+     * Invariant: interrupts are off between the check and the idle, which
+     * enables them and halts atomically (sti; hlt): a kick that comes
+     * after the check ends the halt.
+     */
+    while (!upcall_pending(v) && !v->domain->is_shutting_down &&
+           __atomic_load_n(&v->is_up, __ATOMIC_SEQ_CST))
         parent->idle();
     runstate_change(v, RUNSTATE_running);
-    v->blocked = false;
+    set_blocked(v, false);
     return 0;
 }
 
 static void poll_timeout(void *ctx)
 {
-    *(bool *)ctx = true;
+    struct vcpu *v = ctx;
+
+    v->poll_expired = true;
 }
 
 static long do_poll(struct vcpu *v, uint64_t arg)
 {
     struct sched_poll p;
     evtchn_port_t ports[POLL_MAX_PORTS];
-    struct shim_timer timeout = { 0 };
-    volatile bool expired = false;
     unsigned int i;
 
     if (copy_from_guest(&p, arg, sizeof(p)))
@@ -68,22 +82,26 @@ static long do_poll(struct vcpu *v, uint64_t arg)
         if (ports[i] >= EVTCHN_NR_PORTS)
             return -XEN_EINVAL;
 
+    v->yields = 0;
+    v->poll_expired = false;
     if (p.timeout)
-        timer_set(&timeout, p.timeout, poll_timeout, (void *)&expired);
-    v->blocked = true;
+        timer_set(&v->poll_timer, p.timeout, poll_timeout, v);
+    set_blocked(v, true);
     runstate_change(v, RUNSTATE_blocked);
     for (;;) {
         for (i = 0; i < p.nr_ports; i++)
             if (evtchn_port_pending(v->domain, ports[i]))
                 goto out;
-        if (expired || v->domain->is_shutting_down)
+        if (__atomic_load_n(&v->poll_expired, __ATOMIC_SEQ_CST) ||
+            v->domain->is_shutting_down ||
+            !__atomic_load_n(&v->is_up, __ATOMIC_SEQ_CST))
             goto out;
         parent->idle();
     }
 out:
-    timer_stop(&timeout);
+    timer_stop(&v->poll_timer);
     runstate_change(v, RUNSTATE_running);
-    v->blocked = false;
+    set_blocked(v, false);
     return 0;
 }
 
@@ -94,6 +112,7 @@ long do_sched_op(struct vcpu *v, uint64_t cmd, uint64_t arg,
 
     switch (cmd) {
     case SCHEDOP_yield:
+        parent->spin_wait_notify(++v->yields);
         return 0;
     case SCHEDOP_block:
         return do_block(v);

@@ -37,6 +37,24 @@ static const hypercall_fn_t hypercall_table[XHV_NR_HYPERCALLS] = {
     [__HYPERVISOR_update_descriptor] = do_update_descriptor,
 };
 
+/*
+ * Families that change the domain's memory state (page types and counts,
+ * page tables, grants, descriptor pages) or use a shared buffer run under
+ * d->lock (include/xhv/domain.h). None of them blocks. A multicall takes
+ * the lock per entry, through this same dispatcher.
+ */
+static const bool takes_domain_lock[XHV_NR_HYPERCALLS] = {
+    [__HYPERVISOR_set_trap_table] = true,
+    [__HYPERVISOR_memory_op] = true,
+    [__HYPERVISOR_grant_table_op] = true,
+    [__HYPERVISOR_mmu_update] = true,
+    [__HYPERVISOR_update_va_mapping] = true,
+    [__HYPERVISOR_update_va_mapping_otherdomain] = true,
+    [__HYPERVISOR_mmuext_op] = true,
+    [__HYPERVISOR_set_gdt] = true,
+    [__HYPERVISOR_update_descriptor] = true,
+};
+
 #define HAS_SUBOP(name, sub) [__HYPERVISOR_##name] = sub,
 static const uint8_t hypercall_has_subop[XHV_NR_HYPERCALLS] = {
     XHV_HYPERCALL_LIST(HAS_SUBOP)
@@ -55,8 +73,15 @@ long hypercall_dispatch(struct vcpu *v, uint64_t nr, uint64_t a1,
 {
     long rc = -XEN_ENOSYS;
 
-    if (nr < XHV_NR_HYPERCALLS && hypercall_table[nr])
-        rc = hypercall_table[nr](v, a1, a2, a3, a4, a5);
+    if (nr < XHV_NR_HYPERCALLS && hypercall_table[nr]) {
+        if (takes_domain_lock[nr]) {
+            spin_lock(&v->domain->lock);
+            rc = hypercall_table[nr](v, a1, a2, a3, a4, a5);
+            spin_unlock(&v->domain->lock);
+        } else {
+            rc = hypercall_table[nr](v, a1, a2, a3, a4, a5);
+        }
+    }
     count(nr, a1, rc);
     return rc;
 }

@@ -16,7 +16,17 @@
  *  set/stop_singleshot_timer   VIRQ_TIMER at an absolute system time
  *                              (VCPU_SSHOTTMR_future: -ETIME if past)
  *  set/stop_periodic_timer     period >= 1 ms
- * The SMP operations (initialise, up, down) come with the SMP issue.
+ *  initialise                  a first context for a vCPU that never ran
+ *                              (shim/hypercall/vcpu_context.c has the
+ *                              checks); under d->lock
+ *  up                          start it on its CPU: -EINVAL without a
+ *                              context; 0 if already up
+ *  down                        on itself: the vCPU stops here and resumes
+ *                              after the hypercall (returning 0) when up
+ *                              again; on another vCPU: it stops at its next
+ *                              entry into the shim (kicked at once)
+ * Runstate of another vCPU is read, never brought up to date, from here:
+ * only a vCPU's own CPU writes its accounting.
  */
 #include <xhv/guest_access.h>
 #include <xhv/hypercall.h>
@@ -27,7 +37,36 @@
 #include <xen/vcpu.h>
 #include <xhv/vtimer.h>
 
+/* Called with d->lock held (the frame's type reference). */
+static long register_vcpu_info(struct domain *d, struct vcpu *t,
+                               const struct vcpu_register_vcpu_info *ip)
+{
+    struct vcpu_register_vcpu_info info = *ip;
+    struct page_info *pg;
+    vcpu_info_t *new;
 
+    if (info.offset > PAGE_SIZE - sizeof(vcpu_info_t) ||
+        (info.offset & 7) || info.rsvd)
+        return -XEN_EINVAL;
+    if (t->vcpu_info != &d->shared_info->vcpu_info[t->vcpu_id])
+        return -XEN_EINVAL;         /* already moved: Xen refuses too */
+    /*
+     * The frame must be the guest's and an ordinary writable page — not
+     * a page table or descriptor page, which the shim would otherwise
+     * write into. The type reference is kept as long as vcpu_info lives
+     * there, so the frame can never become a table meanwhile.
+     */
+    pg = mfn_to_page(info.mfn);
+    if (!pg || get_page_and_type(pg, d, PGT_writable_page))
+        return -XEN_EINVAL;
+    new = (vcpu_info_t *)((uint8_t *)phys_to_virt(info.mfn << PAGE_SHIFT)
+                          + info.offset);
+    memcpy(new, t->vcpu_info, sizeof(*new));
+    new->evtchn_pending_sel = ~0UL;
+    new->evtchn_upcall_pending = 1;
+    t->vcpu_info = new;
+    return 0;
+}
 
 long do_vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid,
                 uint64_t arg, uint64_t a4, uint64_t a5)
@@ -41,7 +80,25 @@ long do_vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid,
 
     switch (cmd) {
     case VCPUOP_is_up:
-        return 1;
+        return __atomic_load_n(&t->is_up, __ATOMIC_SEQ_CST) ? 1 : 0;
+    case VCPUOP_initialise: {
+        long rc;
+
+        spin_lock(&d->lock);
+        rc = vcpu_initialise(d, t, arg);
+        spin_unlock(&d->lock);
+        return rc;
+    }
+    case VCPUOP_up:
+        return vcpu_up(t);
+    case VCPUOP_down:
+        if (t == v) {
+            vcpu_set_hypercall_result(0);
+            vcpu_down_self(v);
+        }
+        __atomic_store_n(&t->is_up, false, __ATOMIC_SEQ_CST);
+        vcpu_kick(t);
+        return 0;
 
     case VCPUOP_register_runstate_memory_area: {
         struct vcpu_register_runstate_memory_area area;
@@ -107,34 +164,15 @@ long do_vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid,
 
     case VCPUOP_register_vcpu_info: {
         struct vcpu_register_vcpu_info info;
-        struct page_info *pg;
-        vcpu_info_t *new;
+        long rc;
 
         if (copy_from_guest(&info, arg, sizeof(info)))
             return -XEN_EFAULT;
-        if (info.offset > PAGE_SIZE - sizeof(vcpu_info_t) ||
-            (info.offset & 7) || info.rsvd)
-            return -XEN_EINVAL;
-        if (t->vcpu_info != &d->shared_info->vcpu_info[t->vcpu_id])
-            return -XEN_EINVAL;         /* already moved: Xen refuses too */
-        /*
-         * The frame must be the guest's and an ordinary writable page — not
-         * a page table or descriptor page, which the shim would otherwise
-         * write into. The type reference is kept as long as vcpu_info lives
-         * there, so the frame can never become a table meanwhile.
-         */
-        pg = mfn_to_page(info.mfn);
-        if (!pg || get_page_and_type(pg, d, PGT_writable_page))
-            return -XEN_EINVAL;
-        new = (vcpu_info_t *)((uint8_t *)phys_to_virt(info.mfn << PAGE_SHIFT)
-                              + info.offset);
-        memcpy(new, t->vcpu_info, sizeof(*new));
-        new->evtchn_pending_sel = ~0UL;
-        new->evtchn_upcall_pending = 1;
-        t->vcpu_info = new;
-        return 0;
+        spin_lock(&d->lock);
+        rc = register_vcpu_info(d, t, &info);
+        spin_unlock(&d->lock);
+        return rc;
     }
-
     default:
         return -XEN_ENOSYS;
     }

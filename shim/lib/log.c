@@ -6,10 +6,14 @@
  * State shared between calls: the sink and clock hooks, the thresholds,
  * whether the output is at the start of a line and whether the current line
  * is being shown (a line continued by a later printk keeps the decision made
- * at its start), and the rate limiter's bucket. None of it is locked; see
- * the header for why that is acceptable.
+ * at its start), and the rate limiter's bucket. The line state, the rate
+ * limiter and the sink are used under log_lock, so lines from several CPUs
+ * do not interleave. A CPU that cannot get the lock within a bound writes
+ * anyway: a CPU stopped or wedged while holding it (a panic on another
+ * CPU) must not silence the panic report.
  */
 #include <xhv/types.h>
+#include <xhv/spinlock.h>
 #include <xhv/string.h>
 #include <xhv/format.h>
 #include <xhv/log.h>
@@ -226,8 +230,24 @@ static void out_add(struct log_out *o, const char *s, size_t n)
     }
 }
 
+static spinlock_t log_lock = SPINLOCK_INIT;
+
+/* True if taken; false after ~2^24 tries (then proceed unlocked). */
+static bool log_lock_take(void)
+{
+    unsigned long tries;
+
+    for (tries = 0; tries < (1UL << 24); tries++) {
+        if (spin_trylock(&log_lock))
+            return true;
+        spin_relax();
+    }
+    return false;
+}
+
 void vprintk(const char *fmt, va_list ap)
 {
+    bool locked;
     char msg[LOG_LINE_MAX];
     struct log_out out;
     const char *p, *end;
@@ -246,6 +266,7 @@ void vprintk(const char *fmt, va_list ap)
     end = msg + len;
     p = strip_prefixes(msg, &level, &cls);
     out.len = 0;
+    locked = log_lock_take();
 
     /* Invariant: [msg, p) has been shown or dropped, line by line. */
     while (p < end) {
@@ -272,6 +293,8 @@ void vprintk(const char *fmt, va_list ap)
         p = nl;
     }
     sink_out(out.buf, out.len);
+    if (locked)
+        spin_unlock(&log_lock);
 }
 
 void printk(const char *fmt, ...)

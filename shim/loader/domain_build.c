@@ -328,6 +328,29 @@ static int write_start_info(struct build *b, const struct guest_image *img)
     return 0;
 }
 
+/*
+ * vCPUs 1..n-1: present but down and without a context until the guest
+ * gives one (VCPUOP_initialise) and starts them (VCPUOP_up), as Xen does
+ * for a PV domain's secondary vCPUs.
+ */
+static void init_secondary_vcpus(struct domain *d, unsigned int n)
+{
+    unsigned int i;
+
+    for (i = 1; i < n; i++) {
+        struct vcpu *v = &d->vcpus[i];
+
+        memset(v, 0, sizeof(*v));
+        v->domain = d;
+        v->vcpu_id = i;
+        v->vcpu_info = &d->shared_info->vcpu_info[i];
+        v->vcpu_info->evtchn_upcall_mask = 1;
+        vtimer_vcpu_init(v);
+        v->runstate.state = RUNSTATE_offline;
+        time_update_vcpu(v);
+    }
+}
+
 static void init_vcpu0(struct build *b)
 {
     struct domain *d = b->d;
@@ -347,7 +370,8 @@ static void init_vcpu0(struct build *b)
     v->regs.ss = FLAT_KERNEL_SS64;
     v->regs.rflags = BIT(9) | BIT(1);       /* IF, reserved bit 1 */
     v->vcpu_info = &d->shared_info->vcpu_info[0];
-    d->nr_vcpus = 1;
+    v->initialised = true;
+    v->is_up = true;
     pv_emulate_vcpu_init(v);
     vtimer_vcpu_init(v);
     evtchn_domain_init(d);
@@ -360,7 +384,7 @@ static void init_vcpu0(struct build *b)
 }
 
 int pv_domain_build(struct domain *d, const struct guest_image *img,
-                    struct frame_pool *fp)
+                    struct frame_pool *fp, unsigned int nr_vcpus)
 {
     struct build b;
     uint64_t nr_pages, free_frames, reserve;
@@ -430,6 +454,7 @@ int pv_domain_build(struct domain *d, const struct guest_image *img,
     }
     build_page_tables(&b);
     init_vcpu0(&b);
+    init_secondary_vcpus(d, nr_vcpus);
     rc = mm_adopt_domain(d, d->vcpus[0].kernel_cr3 >> PAGE_SHIFT);
     if (rc) {
         printk(XLOG_ERR "guest: the bootstrap page tables do not validate "
@@ -442,13 +467,17 @@ int pv_domain_build(struct domain *d, const struct guest_image *img,
         goto fail;
     }
 
+    /* Last: other CPUs start looking at vCPUs once this is set. */
+    __atomic_store_n(&d->nr_vcpus, nr_vcpus, __ATOMIC_SEQ_CST);
+
     /* The unpacked ELF is no longer needed. */
     frame_free(fp, b.tmp_pfn, b.tmp_frames);
     b.tmp_frames = 0;
 
-    printk("Guest d%u: %llu MiB, entry %#llx, start_info %#llx, "
+    printk("Guest d%u: %u vCPU%s, %llu MiB, entry %#llx, start_info %#llx, "
            "page tables %#llx (%u frames), region %#llx-%#llx%s\n",
-           d->domid, (unsigned long long)(nr_pages >> 8),
+           d->domid, nr_vcpus, nr_vcpus == 1 ? "" : "s",
+           (unsigned long long)(nr_pages >> 8),
            (unsigned long long)b.xi.entry,
            (unsigned long long)b.l.vstartinfo_start,
            (unsigned long long)b.l.vpt_start, b.l.nr_pt_frames,

@@ -8,12 +8,15 @@
  *  - An owned frame (owner != NULL) has count >= 1: its "allocation"
  *    reference, held for as long as the domain owns it.
  *  - PGF_io frames are never owned.
- *  - mm_tlb_clock only grows (mod 2^32; a wrap only costs a flush).
+ *  - mm_tlb_clock only grows (mod 2^32, compared as a signed distance:
+ *    a wrap only costs a flush).
  *
- * Locking: none (see include/xhv/mm.h).
+ * Locking: d->lock (include/xhv/mm.h); the clock and the per-CPU flush
+ * times are atomics.
  */
 #include <xhv/frame_alloc.h>
 #include <xhv/log.h>
+#include <xhv/guest_access.h>
 #include <xhv/mm.h>
 #include <xhv/panic.h>
 #include <xhv/string.h>
@@ -23,6 +26,8 @@
 static struct page_info *frame_table;
 static uint64_t nr_frames;
 static uint32_t tlb_clock = 1;
+/* The clock when each CPU last began a full flush. */
+static uint32_t cpu_flush_time[XHV_MAX_CPUS];
 
 int mm_init(struct frame_pool *fp)
 {
@@ -91,18 +96,62 @@ struct page_info *get_page_from_mfn(uint64_t mfn, const struct domain *d)
 
 uint32_t mm_tlb_clock(void)
 {
-    return tlb_clock;
+    return __atomic_load_n(&tlb_clock, __ATOMIC_SEQ_CST);
 }
 
-void mm_tlb_flushed(void)
+/* Before a full flush begins: its time, later than any earlier stamp. */
+static uint32_t flush_begin(void)
 {
-    tlb_clock++;
+    return __atomic_add_fetch(&tlb_clock, 1, __ATOMIC_SEQ_CST);
+}
+
+static void flush_done(unsigned int cpu, uint32_t t)
+{
+    uint32_t old = __atomic_load_n(&cpu_flush_time[cpu], __ATOMIC_SEQ_CST);
+
+    /* Keep the latest (two flushers may finish out of order). */
+    while ((int32_t)(t - old) > 0 &&
+           !__atomic_compare_exchange_n(&cpu_flush_time[cpu], &old, t, false,
+                                        __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+        ;
 }
 
 void mm_flush_tlb_local(void)
 {
+    uint32_t t = flush_begin();
+
     mm_arch_flush_tlb_local();
-    mm_tlb_flushed();
+    flush_done(mm_arch_cpu(), t);
+}
+
+void mm_flush_tlb_mask(const struct cpumask *m, uint64_t va, bool all)
+{
+    unsigned int cpu;
+    uint32_t t;
+
+    if (!all) {
+        if (is_canonical(va))
+            mm_arch_flush_tlb_mask(m, va, false);
+        return;
+    }
+    t = flush_begin();
+    mm_arch_flush_tlb_mask(m, 0, true);
+    for_each_cpu(cpu, m)
+        flush_done(cpu, t);
+}
+
+void mm_flush_stale(const struct domain *d, uint32_t stamp)
+{
+    struct cpumask m;
+    unsigned int cpu;
+
+    cpumask_clear(&m);
+    for_each_cpu(cpu, &d->dirty_cpus)
+        if ((int32_t)(__atomic_load_n(&cpu_flush_time[cpu],
+                                      __ATOMIC_SEQ_CST) - stamp) <= 0)
+            cpumask_set(&m, cpu);
+    if (!cpumask_empty(&m))
+        mm_flush_tlb_mask(&m, 0, true);
 }
 
 void mm_invlpg(uint64_t va)
@@ -114,8 +163,10 @@ void mm_invlpg(uint64_t va)
 
 void mm_load_cr3(uint64_t maddr)
 {
-    mm_arch_write_cr3(maddr);
-    mm_tlb_flushed();
+    uint32_t t = flush_begin();
+
+    mm_arch_write_cr3(maddr);       /* no PGE, no PCID: a full flush */
+    flush_done(mm_arch_cpu(), t);
 }
 
 /* ---- Adoption of a built domain ---- */
@@ -185,11 +236,15 @@ int mm_adopt_domain(struct domain *d, uint64_t l4_mfn)
     }
     l4->flags |= PGF_pinned;            /* the pin holds this reference */
 
-    /* Base pointers: validated above, these cannot fail. */
-    for (i = 0; i < d->nr_vcpus; i++) {
+    /*
+     * Base pointers of the vCPUs built so far (vCPU 0; the others get
+     * theirs from VCPUOP_initialise): validated above, cannot fail.
+     */
+    for (i = 0; i < XHV_MAX_VCPUS; i++) {
         const struct vcpu *v = &d->vcpus[i];
 
-        refs += 1 + (v->user_cr3 != 0);
+        refs += (v->kernel_cr3 == l4_mfn << PAGE_SHIFT) +
+                (v->user_cr3 == l4_mfn << PAGE_SHIFT);
     }
     while (refs--)
         BUG_ON(get_page_and_type(l4, d, PGT_l4_page_table));

@@ -24,7 +24,7 @@
  *     at most 4 frames deep, and the same for teardown. A guest controls
  *     the width (512 entries a level), never the depth.
  *
- * Locking: none (see include/xhv/mm.h).
+ * Locking: d->lock of the frames' owner (include/xhv/mm.h).
  */
 #include <xhv/log.h>
 #include <xhv/mm.h>
@@ -38,16 +38,17 @@ void mm_set_segdesc_check(mm_segdesc_check_t fn)
 }
 
 /*
- * A frame changes type: if it may still be reachable through a stale TLB
- * or paging-structure cache entry of its old use (no full flush since its
- * count hit 0), flush. This is what makes a page-table page that just
- * stopped being one safe to hand out writable, and a writable page safe
- * to start validating.
+ * A frame changes type: every CPU that may still reach it through a stale
+ * TLB or paging-structure cache entry of its old use (no full flush begun
+ * since its count hit 0) is flushed first — on all the domain's CPUs, not
+ * only this one (the invariant in include/xhv/mm.h). This is what makes a
+ * page-table page that just stopped being one safe to hand out writable,
+ * and a writable page safe to start validating.
  */
 static void type_change_flush(struct page_info *pg)
 {
-    if (pg->type != PGT_none && pg->tlbflush_stamp == mm_tlb_clock())
-        mm_flush_tlb_local();
+    if (pg->type != PGT_none && pg->owner)
+        mm_flush_stale(pg->owner, pg->tlbflush_stamp);
 }
 
 /* Drop the references of entries [0, end) of a validated table. */

@@ -716,6 +716,8 @@ static void setup(fake_host_fn h)
     fake_host = h;
     pv_emulate_set_hypercall_page_hook(NULL);
     pv_emulate_vcpu_init(v);
+    CHECK_EQ(hw_fpu_init_calls, 0);         /* no CPU state touched */
+    pv_emulate_cpu_load(v);
     memset(&r, 0, sizeof(r));
     r.cs = 0xe033;
     r.ss = 0xe02b;
@@ -1161,7 +1163,7 @@ static void test_msr_refused(void)
 static void test_cr_reads(void)
 {
     setup(host_intel);
-    /* pv_emulate_vcpu_init: hardware bits only, the guest's CR4 view. */
+    /* setup(): vcpu_init (state only), then cpu_load (the hardware). */
     CHECK_EQ(hw_fpu_init_calls, 1);
     CHECK_EQ(hw_fpu_init_xcr0, 3);
     CHECK_EQ(v->xcr0, 3);

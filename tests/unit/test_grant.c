@@ -53,6 +53,10 @@ void *mm_arch_frame_va(uint64_t mfn)
 void mm_arch_flush_tlb_local(void) { }
 void mm_arch_invlpg(uint64_t va) { }
 void mm_arch_write_cr3(uint64_t m) { }
+unsigned int mm_arch_cpu(void) { return 0; }
+void mm_arch_flush_tlb_mask(const struct cpumask *m, uint64_t va, bool all)
+{
+}
 const uint64_t *mm_arch_shim_l4(void) { return shim_l4; }
 uint64_t mm_arch_pte_nx(void) { return PTE_NX; }
 

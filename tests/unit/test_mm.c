@@ -55,6 +55,24 @@ void *mm_arch_frame_va(uint64_t mfn)
 }
 void mm_arch_flush_tlb_local(void) { flushes++; }
 void mm_arch_invlpg(uint64_t va) { invlpgs++; last_invlpg = va; }
+/*
+ * This test is CPU 0. A mask flush counts as a local flush (or invlpg)
+ * when it includes CPU 0, and is remembered for the SMP checks.
+ */
+static struct cpumask last_mask;
+static unsigned mask_flushes;
+unsigned int mm_arch_cpu(void) { return 0; }
+void mm_arch_flush_tlb_mask(const struct cpumask *m, uint64_t va, bool all)
+{
+    last_mask = *m;
+    mask_flushes++;
+    if (!cpumask_test(m, 0))
+        return;
+    if (all)
+        flushes++;
+    else
+        mm_arch_invlpg(va);
+}
 void mm_arch_write_cr3(uint64_t m) { cr3_loads++; last_cr3 = m; }
 const uint64_t *mm_arch_shim_l4(void) { return shim_l4; }
 uint64_t mm_arch_pte_nx(void) { return fake_nx; }
@@ -118,8 +136,11 @@ static void world(void)
         fake_mem = aligned_alloc(4096, NR_FRAMES * 4096ULL);
     memset(fake_mem, 0, NR_FRAMES * 4096ULL);
     memset(&dom, 0, sizeof(dom));
+    cpumask_set(&dom.dirty_cpus, 0);        /* vCPU 0 runs on CPU 0 */
     memset(m2p_fake, 0xff, sizeof(m2p_fake));
     flushes = invlpgs = cr3_loads = 0;
+    mask_flushes = 0;
+    cpumask_clear(&last_mask);
     fake_nx = PTE_NX;
     if (frame_pool_init(&pool, &ram, 1, NULL, 0, p2v, NULL) ||
         mm_init(&pool))

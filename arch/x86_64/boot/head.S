@@ -207,7 +207,10 @@ start64_low:
 
         .text
 start64_high:
-        movabs  $boot_stack_top, %rsp
+        /* The boot stack is a stack block: its stack_info names CPU 0. */
+        movabs  $percpu, %rax
+        movabs  %rax, boot_stack_top - XHV_STACK_INFO_SIZE
+        movabs  $boot_stack_top - XHV_STACK_INFO_SIZE, %rsp
         xor     %ebp, %ebp                      /* end of frame-pointer chain */
         mov     %r9d, %edi                      /* start_multiboot(magic, */
         mov     %esi, %esi                      /*                 info_pa) */
@@ -234,7 +237,8 @@ boot_gdtr:
 boot_l4:        .skip 4096
 boot_l3:        .skip 4096
 boot_l2:        .skip 4 * 4096
+        .balign XHV_STACK_BLOCK_SIZE
         .globl  boot_stack
-boot_stack:     .skip XHV_STACK_SIZE
+boot_stack:     .skip XHV_STACK_BLOCK_SIZE
         .globl  boot_stack_top
 boot_stack_top:
