@@ -98,6 +98,8 @@ void domain_end(struct domain *d)
     /* One CPU ends the run; the others halt first (their vCPUs stop). */
     smp_stop_others();
     census_print();
+    if (parent->print_counters)
+        parent->print_counters();
     if (d->is_crashed) {
         struct crash_report c = {
             .reason = "guest crashed",

@@ -66,6 +66,8 @@ static void key_evtchn(void)
 static void key_census(void)
 {
     census_print();
+    if (parent && parent->print_counters)
+        parent->print_counters();
 }
 
 static void key_grants(void)

@@ -11,6 +11,8 @@
 #include <xhv/log.h>
 #include <xhv/panic.h>
 #include <xhv/parent.h>
+#include <xhv/smp.h>
+#include <xhv/xen.h>
 #include <xhv/regs.h>
 #include <xhv/x86.h>
 
@@ -38,10 +40,12 @@ static __noreturn void vpanic(const struct cpu_regs *r, const char *fmt,
     char msg[256];
 
     local_irq_disable();
-    if (panicking++) {
+    /* One CPU reports; a second panicking CPU stops where it is. */
+    if (__atomic_fetch_add(&panicking, 1, __ATOMIC_SEQ_CST)) {
         for (;;)
             halt();
     }
+    smp_stop_others();
     xhv_vsnprintf(msg, sizeof(msg), fmt, ap);
     printk(XLOG_ERR "\n");
     printk(XLOG_ERR "****************************************\n");
@@ -49,6 +53,18 @@ static __noreturn void vpanic(const struct cpu_regs *r, const char *fmt,
     printk(XLOG_ERR "****************************************\n");
     show_registers(r);
     show_stack_trace(r->rbp);
+    if (parent) {
+        struct crash_report c = {
+            .reason = msg,
+            .code = r->vector,
+            .rip = r->rip,
+            .rsp = r->rsp,
+            .rax = r->rax,
+            .domid = DOMID_XEN,
+        };
+
+        parent->crash_report(&c);
+    }
     panic_finish();
 }
 

@@ -1,14 +1,17 @@
 #!/bin/sh
-# Build the guest's small initramfs: Debian's static busybox and an /init
-# that mounts the usual filesystems, says where it is, and runs a shell on
-# the console. Output: build/initramfs.cpio.gz (rebuilt when this script
-# or busybox changes).
+# Build the guest's small initramfs: Debian's static busybox, our SMP
+# stress program (tests/guest/xhvstress.c, static) and an /init that mounts
+# the usual filesystems, says where it is, and runs a shell on the console.
+# Output: build/initramfs.cpio.gz (rebuilt when this script, busybox or the
+# stress program changes).
 set -e
 cd "$(dirname "$0")/.."
 out=build/initramfs.cpio.gz
 bb=/bin/busybox
 [ -x "$bb" ] || { echo "mkinitramfs: $bb missing (busybox-static)" >&2; exit 1; }
-if [ -f "$out" ] && [ "$out" -nt "$0" ] && [ "$out" -nt "$bb" ]; then
+stress=tests/guest/xhvstress.c
+if [ -f "$out" ] && [ "$out" -nt "$0" ] && [ "$out" -nt "$bb" ] &&
+   [ "$out" -nt "$stress" ]; then
     echo "$out"
     exit 0
 fi
@@ -17,6 +20,7 @@ trap 'rm -rf "$root"' EXIT
 mkdir -p "$root/bin" "$root/sbin" "$root/proc" "$root/sys" "$root/dev" \
     "$root/tmp" "$root/etc" "$root/root"
 cp "$bb" "$root/bin/busybox"
+gcc -static -O2 -pthread -Wall -Werror -o "$root/bin/xhvstress" "$stress"
 mkdir -p "$root/usr/bin" "$root/usr/sbin"
 # Each applet where a distribution has it (/sbin/poweroff is what the
 # kernel runs for a shutdown requested through xenstore).

@@ -158,6 +158,11 @@ SELFTEST(lapic_timer_rate)
     uint64_t start, end;
     unsigned int ticks;
 
+    if (parent != &native_parent_ops) {
+        /* Another parent's timer is its own (its self-test below). */
+        printk("  lapic timer: skipped (parent %s)\n", parent->name);
+        return true;
+    }
     irq_register(TEST_VECTOR, test_timer_irq);
     timer_ticks = 0;
     lapic_timer_start((uint32_t)(native_lapic_hz() / hz), true, TEST_VECTOR);

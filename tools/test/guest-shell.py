@@ -14,6 +14,14 @@ commands and checks what comes back:
   debug key O     (second boot) control/shutdown = poweroff through
                   xenstore powers the guest off: QEMU exits 0
   banner          Linux's own banner through console_io (earlyprintk=xen)
+  nproc           the guest sees --smp CPUs
+  stress          (--stress S) tests/guest/xhvstress.c for S seconds on
+                  every vCPU: fork/mmap/pipe traffic between CPUs and
+                  remaps checked from another CPU (a missed remote TLB
+                  flush shows); it must PASS, and afterwards the guest's
+                  kernel log has no oops/BUG/WARNING/lockup/stall and the
+                  shim's log no panic, fatal trap, domain crash or refused
+                  page-table update
   -ENOSYS         only where Linux falls back: EVTCHNOP_init_control
                   (FIFO -> 2-level), EVTCHNOP_set_priority (ignored),
                   PHYSDEVOP_pirq_eoi_gmfn_v2 (tolerated), XENPMU_init and
@@ -21,6 +29,8 @@ commands and checks what comes back:
 
 Prints PASS:/FAIL: per check and "N passed, N failed" last; exit status 1
 on any failure. Usage: guest-shell.py [--smp N] [--mem MiB] [--timeout S]
+[--stress SECONDS] [--no-second-boot]. Check names start with shell-smpN/;
+the console log is build/boot/guest-shell-smpN.log.
 """
 import argparse
 import os
@@ -38,7 +48,8 @@ class Guest:
         kernel = subprocess.check_output(["tools/fetch-kernel.sh"]).decode().strip()
         initramfs = subprocess.check_output(["tools/mkinitramfs.sh"]).decode().strip()
         os.makedirs("build/boot", exist_ok=True)
-        self.log = open("build/boot/guest-shell.log", "wb")
+        self.logname = f"build/boot/guest-shell-smp{args.smp}.log"
+        self.log = open(self.logname, "wb")
         cmd = ["qemu-system-x86_64", "-machine", "pc,accel=tcg", "-cpu", "qemu64",
                "-m", str(args.mem), "-smp", str(args.smp), "-nodefaults",
                "-display", "none", "-no-reboot", "-serial", "stdio",
@@ -92,11 +103,15 @@ def main():
     ap.add_argument("--smp", type=int, default=1)
     ap.add_argument("--mem", type=int, default=512)
     ap.add_argument("--timeout", type=int, default=240)
+    ap.add_argument("--stress", type=int, default=0)
+    ap.add_argument("--no-second-boot", action="store_true")
     args = ap.parse_args()
     passed = failed = 0
+    tag = f"shell-smp{args.smp}"
 
     def check(ok, name, detail=""):
         nonlocal passed, failed
+        name = name.replace("shell/", tag + "/", 1)
         print(("PASS: " if ok else "FAIL: ") + name + (f" ({detail})" if detail else ""))
         sys.stdout.flush()
         if ok:
@@ -108,7 +123,7 @@ def main():
     final = ""
     booted = g.read_until(re.escape(PROMPT), args.timeout)
     check(booted is not None, "shell/prompt", "busybox prompt on hvc0")
-    check(b"Linux version 6.1" in open("build/boot/guest-shell.log", "rb").read(),
+    check(b"Linux version 6.1" in open(g.logname, "rb").read(),
           "shell/banner", "earlyprintk=xen through console_io")
     if booted:
         out, _ = g.run("date -u +%s")
@@ -136,6 +151,28 @@ def main():
         out, _ = g.run("ls /sys/hypervisor && cat /sys/hypervisor/type")
         check(out is not None and "xen" in out.split(), "shell/sys-hypervisor",
               (out or "").strip().replace("\n", " "))
+
+        out, _ = g.run("nproc")
+        n = (out or "").strip().splitlines()
+        check(n[-1:] == [str(args.smp)], "shell/nproc",
+              f"guest says {n[-1] if n else '?'}, -smp {args.smp}")
+
+        if args.stress:
+            out, took = g.run(f"xhvstress {args.stress}", args.stress + 300)
+            m = re.search(r"xhvstress: (PASS|FAIL).*", out or "")
+            check(m is not None and m.group(1) == "PASS", "shell/stress",
+                  (m.group(0) if m else f"no answer after {took:.0f} s") +
+                  f", {took:.0f} s")
+            out, _ = g.run("dmesg | grep -icE 'oops|BUG:|WARNING:|soft lockup|"
+                           "rcu.*stall|general protection|segfault'")
+            cnt = (out or "").strip().splitlines()
+            check(cnt[-1:] == ["0"], "shell/stress-guest-log",
+                  f"{cnt[-1] if cnt else '?'} suspicious kernel messages")
+            log = open(g.logname, "rb").read().decode(errors="replace")
+            bad = [l for l in log.splitlines() if l.startswith("(xhv)") and
+                   re.search(r"Panic|FATAL|crashed|refused|BUG", l)]
+            check(not bad, "shell/stress-shim-log",
+                  bad[0] if bad else "no shim error")
 
         g.buf = b""
         g.p.stdin.write(b"poweroff\n")
@@ -165,6 +202,9 @@ def main():
         check(seen <= allowed, "shell/enosys-documented",
               "unexpected: " + ", ".join(f"{a} {b}" for a, b in sorted(seen - allowed))
               if seen - allowed else "only " + ", ".join(f"{a} {b}" for a, b in sorted(seen)))
+    if args.no_second_boot:
+        print(f"{passed} passed, {failed} failed")
+        return 1 if failed else 0
     # Shutdown from outside: the debug key writes control/shutdown, the
     # guest's watch fires and Linux powers off (/sbin/poweroff).
     g = Guest(args)
