@@ -153,6 +153,25 @@ pv-kernels: $(PV_KERNELS)
 boot-tests: $(BUILD)/xhv $(PV_KERNELS)
 	@tools/test/run-boot.sh tests/boot/matrix
 
+# Nested Hyper-V harness (tools/nested, docs/nested.md): QEMU TCG with AMD
+# SVM -> Debian + kvm_amd -> QEMU/KVM with hv-* flags -> xhv. nested-image
+# builds the cached L1 image (root, debootstrap), nested-test is the test
+# stage, nested-shell the guest's shell in L2 on this terminal.
+.PHONY: nested-image nested-test nested-shell
+nested-image:
+	@tools/nested/build-l1.sh
+nested-test: $(BUILD)/xhv
+	@tools/nested/test.sh
+nested-shell: $(BUILD)/xhv
+	@tools/nested/run.py --shell
+
+# Benchmarks (tools/bench, docs/benchmarks.md): the same guest natively, under
+# Xen 4.17 and under xhv in QEMU TCG; reports ratios, never fails. Quick look:
+# make bench BENCH_ARGS=--quick. Results in build/bench/.
+.PHONY: bench
+bench: deps $(BUILD)/xhv
+	@tools/bench/run $(BENCH_ARGS)
+
 test: deps
 	@tools/test/run-all.sh
 

@@ -5,7 +5,7 @@ set -e
 
 PKGS="make gcc binutils clang lld libclang-rt-14-dev \
 qemu-system-x86 qemu-utils libxen-dev gnu-efi libfdt-dev ovmf busybox-static \
-device-tree-compiler cpio xz-utils gzip python3 ca-certificates"
+device-tree-compiler cpio xz-utils gzip python3 ca-certificates libc6-dev debootstrap e2fsprogs"
 
 missing=""
 for p in $PKGS; do

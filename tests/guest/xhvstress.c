@@ -173,7 +173,7 @@ static void *reader(void *arg)
          * touched here: the writer unmaps it between generations.) Yield
          * only now and then.
          */
-        for (spins = 0; g == last && spins < 200000 && !r->stop; spins++) {
+        for (spins = 0; g == last && spins < 20000 && !r->stop; spins++) {
             __builtin_ia32_pause();
             g = r->gen;
         }
@@ -224,9 +224,14 @@ static int remap_rounds(int cpu, int rounds, long *done)
         }
         __sync_synchronize();
         r.gen = g;
+        /* Spin a little, then let the CPU's other work run (vCPUs may
+         * outnumber the host's cores). */
         give_up = now() + 10;
-        while (r.seen != g && now() < give_up)
-            __builtin_ia32_pause();
+        for (unsigned spins = 0; r.seen != g && now() < give_up; spins++)
+            if (spins < 2000)
+                __builtin_ia32_pause();
+            else
+                sched_yield();
         if (r.seen != g) {
             r.errors++;             /* the reader never answered */
             break;

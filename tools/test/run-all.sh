@@ -48,7 +48,9 @@ stage "fuzz smoke runs" make -s fuzz-smoke
 if [ -f build/xhv ]; then
     stage "boot tests (QEMU TCG)" make -s boot-tests
     stage "Debian guest shell under xhv (QEMU TCG)" tools/test/guest-shell.py
+    stage "Hyper-V parent, nested (TCG SVM -> KVM hv-* -> xhv)" tools/nested/test.sh
 fi
+stage "benchmark tool smoke run (QEMU TCG, numbers not judged)" tools/bench/run --smoke
 
 echo "$total_p passed, $total_f failed"
 [ "$total_f" -eq 0 ]
