@@ -2,8 +2,10 @@
  * Guest time (include/xhv/time.h). The scale is computed as Xen's
  * set_time_scale (xen/arch/x86/time.c) does: bring the tick rate into
  * (1e9, 2e9] by a power-of-two shift, then mul = 2^32 * 1e9 / rate.
- * PVCLOCK_TSC_STABLE_BIT is set only when the TSC is invariant: then the
- * guest may trust the TSC alone (and its vDSO stays in user space).
+ * PVCLOCK_TSC_STABLE_BIT is set only when the TSC is stable
+ * (arch_tsc_stable: invariant, or a hypervisor's TSC seen in step on every
+ * CPU): then the guest may trust the TSC alone (and its vDSO stays in user
+ * space).
  */
 #include <xhv/domain.h>
 #include <xhv/parent.h>
@@ -50,7 +52,7 @@ void time_update_vcpu(struct vcpu *v)
     t->system_time = now;
     t->tsc_to_system_mul = mul;
     t->tsc_shift = shift;
-    t->flags = arch_tsc_invariant() ? XEN_PVCLOCK_TSC_STABLE_BIT : 0;
+    t->flags = arch_tsc_stable() ? XEN_PVCLOCK_TSC_STABLE_BIT : 0;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     t->version++;                           /* even: consistent */
 }

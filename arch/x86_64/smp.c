@@ -28,6 +28,7 @@
 #include <xhv/setup.h>
 #include <xhv/smp.h>
 #include <xhv/string.h>
+#include <xhv/time.h>
 #include <xhv/x86.h>
 
 extern const char trampoline_start[], trampoline_end[];
@@ -35,6 +36,8 @@ extern const char tr_cr0[], tr_cr3[], tr_cr4[], tr_efer[], tr_rsp[];
 extern const char tr_entry[], tr_arg[], tr_alive[];
 
 #define STACK_BLOCK_PAGES   (XHV_STACK_BLOCK_SIZE / PAGE_SIZE)
+#define TSC_WARP_ROUNDS     20000
+
 
 static volatile bool stopping;
 
@@ -81,6 +84,7 @@ static __noreturn void ap_start(struct percpu *pc)
               parent->name);
     cpumask_set_atomic(&cpu_online_mask, pc->cpu_id);
     __atomic_store_n(&pc->online, true, __ATOMIC_SEQ_CST);
+    tsc_warp_check(TSC_WARP_ROUNDS);    /* with the boot CPU, at once */
     vcpu_idle_loop();
 }
 
@@ -129,6 +133,7 @@ static bool start_cpu(unsigned int cpu)
             return false;
         cpu_relax();
     }
+    tsc_warp_check(TSC_WARP_ROUNDS);
     return true;
 }
 

@@ -24,7 +24,12 @@ void time_update_wallclock(struct domain *d);
 
 /* Arch: the TSC now. */
 uint64_t arch_rdtsc(void);
-/* Arch: is the TSC invariant (constant rate, never stops)? */
-bool arch_tsc_invariant(void);
+/*
+ * May the guest trust the TSC alone (arch/x86_64/tsc.c says when)? Decided
+ * once, after the CPUs came up.
+ */
+bool arch_tsc_stable(void);
+/* Several CPUs at once: read the TSC in turn, note any going backwards. */
+void tsc_warp_check(unsigned int rounds);
 
 #endif /* XHV_TIME_H */

@@ -48,6 +48,11 @@ stage "fuzz smoke runs" make -s fuzz-smoke
 if [ -f build/xhv ]; then
     stage "boot tests (QEMU TCG)" make -s boot-tests
     stage "Debian guest shell under xhv (QEMU TCG)" tools/test/guest-shell.py
+    # SMP: 2 and 4 vCPUs, each with 2 minutes of cross-vCPU work.
+    stage "Debian guest, 2 vCPUs, cross-vCPU stress (QEMU TCG)" \
+        tools/test/guest-shell.py --smp 2 --mem 768 --stress 120 --no-second-boot
+    stage "Debian guest, 4 vCPUs, cross-vCPU stress (QEMU TCG)" \
+        tools/test/guest-shell.py --smp 4 --mem 768 --stress 120 --no-second-boot
     stage "Hyper-V parent, nested (TCG SVM -> KVM hv-* -> xhv)" tools/nested/test.sh
 fi
 stage "benchmark tool smoke run (QEMU TCG, numbers not judged)" tools/bench/run --smoke
