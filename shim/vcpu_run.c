@@ -49,6 +49,7 @@ void vcpu_kick(struct vcpu *v)
 static __noreturn void vcpu_start(struct vcpu *v)
 {
     __atomic_store_n(&v->running, true, __ATOMIC_SEQ_CST);
+    vtimer_apply_pending(v);
     pv_emulate_cpu_load(v);
     runstate_change(v, RUNSTATE_running);
     arch_enter_guest(v);
@@ -64,10 +65,14 @@ void vcpu_idle_loop(void)
         local_irq_disable();
         if (smp_stopping())
             smp_stop_this_cpu();
-        if (me < __atomic_load_n(&d->nr_vcpus, __ATOMIC_SEQ_CST) &&
-            !d->is_shutting_down &&
-            __atomic_load_n(&d->vcpus[me].is_up, __ATOMIC_SEQ_CST))
-            vcpu_start(&d->vcpus[me]);
+        if (me < __atomic_load_n(&d->nr_vcpus, __ATOMIC_SEQ_CST)) {
+            struct vcpu *v = &d->vcpus[me];
+
+            vtimer_apply_pending(v);    /* its timers fire even while down */
+            if (!d->is_shutting_down &&
+                __atomic_load_n(&v->is_up, __ATOMIC_SEQ_CST))
+                vcpu_start(v);
+        }
         parent->idle();
     }
 }
@@ -81,11 +86,15 @@ long vcpu_up(struct vcpu *v)
     return 0;
 }
 
+/*
+ * is_up was cleared by whoever asked for the down (VCPUOP_down); it is not
+ * written here, so an up that arrives meanwhile wins: the idle loop sees
+ * it and resumes the vCPU at once (the last call wins, as in Xen).
+ */
 void vcpu_down_self(struct vcpu *v)
 {
     /* Resume, when up again, exactly where this entry came from. */
     v->regs = *guest_frame();
-    __atomic_store_n(&v->is_up, false, __ATOMIC_SEQ_CST);
     runstate_change(v, RUNSTATE_offline);
     __atomic_store_n(&v->running, false, __ATOMIC_SEQ_CST);
     set_current_vcpu(NULL);
@@ -94,6 +103,7 @@ void vcpu_down_self(struct vcpu *v)
 
 void vcpu_check_state(struct vcpu *v)
 {
+    vtimer_apply_pending(v);
     if (!__atomic_load_n(&v->is_up, __ATOMIC_SEQ_CST))
         vcpu_down_self(v);
     if (smp_stopping())

@@ -59,19 +59,53 @@ void vtimer_stop_singleshot(struct vcpu *v)
     timer_stop(&v->singleshot);
 }
 
+/*
+ * A vCPU's timers live on its own CPU (shim/timer.c). Another vCPU may
+ * set or stop its periodic timer (Xen allows it): the new period is
+ * recorded and v's CPU, kicked, applies it (vtimer_apply_pending) before
+ * it next runs v, or at once if v is down.
+ */
+static void periodic_apply(struct vcpu *v, uint64_t period)
+{
+    v->periodic_period = period;
+    if (period)
+        timer_set(&v->periodic, parent->clock_ns() + period, periodic_fire,
+                  v);
+    else
+        timer_stop(&v->periodic);
+}
+
+void vtimer_apply_pending(struct vcpu *v)
+{
+    if (!__atomic_exchange_n(&v->periodic_pending, false, __ATOMIC_SEQ_CST))
+        return;
+    periodic_apply(v, __atomic_load_n(&v->periodic_request,
+                                      __ATOMIC_SEQ_CST));
+}
+
+static void periodic_request(struct vcpu *v, uint64_t period)
+{
+    if (v == current_vcpu()) {
+        __atomic_store_n(&v->periodic_pending, false, __ATOMIC_SEQ_CST);
+        periodic_apply(v, period);
+        return;
+    }
+    __atomic_store_n(&v->periodic_request, period, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&v->periodic_pending, true, __ATOMIC_SEQ_CST);
+    vcpu_kick(v);
+}
+
 long vtimer_set_periodic(struct vcpu *v, uint64_t period_ns)
 {
     if (period_ns < MIN_PERIOD_NS)
         return -XEN_EINVAL;
-    v->periodic_period = period_ns;
-    timer_set(&v->periodic, parent->clock_ns() + period_ns, periodic_fire, v);
+    periodic_request(v, period_ns);
     return 0;
 }
 
 void vtimer_stop_periodic(struct vcpu *v)
 {
-    v->periodic_period = 0;
-    timer_stop(&v->periodic);
+    periodic_request(v, 0);
 }
 
 void runstate_publish(struct vcpu *v)

@@ -20,13 +20,40 @@ void arch_pv_load_segbases(const struct vcpu *v)
                                            : v->seg.gs_kernel);
 }
 
+void arch_pv_swap_gs(void)
+{
+    __asm__ volatile("swapgs" ::: "memory");
+}
+
+void arch_pv_write_segbase(const struct vcpu *v, enum pv_seg which)
+{
+    switch (which) {
+    case PV_SEG_FS:
+        wrmsr(MSR_FS_BASE, v->seg.fs);
+        break;
+    case PV_SEG_GS_KERNEL:
+        wrmsr(v->in_kernel ? MSR_GS_BASE : MSR_KERNEL_GS_BASE,
+              v->seg.gs_kernel);
+        break;
+    case PV_SEG_GS_USER:
+        wrmsr(v->in_kernel ? MSR_KERNEL_GS_BASE : MSR_GS_BASE,
+              v->seg.gs_user);
+        break;
+    }
+}
+
 int arch_pv_load_gs_sel(uint16_t sel)
 {
     int rc = 0;
 
-    /* A selector the CPU refuses faults: the fixup turns that into -1. */
-    __asm__ volatile("1: movw %w1, %%gs\n"
-                     "2:\n"
+    /*
+     * From guest-kernel mode (hypercalls): the selector load replaces the
+     * active GS base, so swap the user's in around it, as Xen does. A
+     * selector the CPU refuses faults: the fixup turns that into -1.
+     */
+    __asm__ volatile("swapgs\n"
+                     "1: movw %w1, %%gs\n"
+                     "2: swapgs\n"
                      ".pushsection .text.fixup, \"ax\"\n"
                      "3: movl $-1, %0\n"
                      "   xorl %%eax, %%eax\n"

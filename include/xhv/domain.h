@@ -80,6 +80,8 @@ struct vcpu {
     struct shim_timer singleshot;       /* VCPUOP_set_singleshot_timer */
     struct shim_timer periodic;         /* VCPUOP_set_periodic_timer */
     uint64_t periodic_period;           /* ns; 0: stopped */
+    uint64_t periodic_request;          /* shared: asked by another vCPU */
+    bool periodic_pending;              /* shared: a request to apply */
     struct vcpu_runstate_info runstate; /* the shim's copy */
     bool blocked;                       /* shared: in SCHEDOP_block/poll */
     struct shim_timer poll_timer;       /* SCHEDOP_poll timeout */
@@ -159,7 +161,10 @@ __noreturn void vcpu_idle_loop(void);
 void vcpu_kick(struct vcpu *v);
 /* VCPUOP_up of a vCPU with a context; 0 or a Xen error. */
 long vcpu_up(struct vcpu *v);
-/* The calling vCPU goes down (VCPUOP_down on itself): never returns. */
+/*
+ * The calling vCPU stops here (its is_up already cleared by the caller, or
+ * by VCPUOP_down from another vCPU): never returns.
+ */
 __noreturn void vcpu_down_self(struct vcpu *v);
 /* The result the current hypercall returns, set before it ends early. */
 void vcpu_set_hypercall_result(long rc);

@@ -16,7 +16,15 @@ void arch_pv_load_cr3(uint64_t cr3);
  * mode GS = gs_kernel (inactive = gs_user), in user mode the other way.
  */
 void arch_pv_load_segbases(const struct vcpu *v);
-/* Load %gs with a guest selector (SEGBASE_GS_USER_SEL); 0 or -EINVAL. */
+/* Write one segment base of v into its MSR (which MSR: v's mode). */
+enum pv_seg { PV_SEG_FS, PV_SEG_GS_KERNEL, PV_SEG_GS_USER };
+void arch_pv_write_segbase(const struct vcpu *v, enum pv_seg which);
+/* Exchange MSR_GS_BASE and MSR_KERNEL_GS_BASE (a guest mode switch). */
+void arch_pv_swap_gs(void);
+/*
+ * Load %gs with a guest selector (SEGBASE_GS_USER_SEL), from guest-kernel
+ * mode: the user's GS base takes the load; 0, or -1 if refused.
+ */
 int arch_pv_load_gs_sel(uint16_t sel);
 /* Set or clear CR0.TS (fpu_taskswitch, lazy FPU). */
 void arch_pv_set_ts(bool ts);

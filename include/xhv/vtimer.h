@@ -19,6 +19,8 @@ void vtimer_stop_singleshot(struct vcpu *v);
 /* Period in ns; below 1 ms: -XEN_EINVAL (Xen's limit). */
 long vtimer_set_periodic(struct vcpu *v, uint64_t period_ns);
 void vtimer_stop_periodic(struct vcpu *v);
+/* On v's own CPU: apply a periodic-timer change another vCPU asked for. */
+void vtimer_apply_pending(struct vcpu *v);
 
 /* Runstate: account the time in the old state, enter the new one, and
  * update the guest's registered copy. */

@@ -29,6 +29,11 @@ long do_stack_switch(struct vcpu *v, uint64_t ss, uint64_t sp,
     return 0;
 }
 
+/*
+ * Only the register that changes is written (context switches make this
+ * call often). A hypercall comes from guest-kernel mode, so MSR_GS_BASE
+ * holds the kernel's GS base and MSR_KERNEL_GS_BASE the user's.
+ */
 long do_set_segment_base(struct vcpu *v, uint64_t which, uint64_t base,
                          uint64_t a3, uint64_t a4, uint64_t a5)
 {
@@ -39,34 +44,38 @@ long do_set_segment_base(struct vcpu *v, uint64_t which, uint64_t base,
         if (!canonical)
             return -XEN_EINVAL;
         v->seg.fs = base;
-        break;
+        arch_pv_write_segbase(v, PV_SEG_FS);
+        return 0;
     case SEGBASE_GS_USER:
         if (!canonical)
             return -XEN_EINVAL;
         v->seg.gs_user = base;
-        break;
+        arch_pv_write_segbase(v, PV_SEG_GS_USER);
+        return 0;
     case SEGBASE_GS_KERNEL:
         if (!canonical)
             return -XEN_EINVAL;
         v->seg.gs_kernel = base;
-        break;
+        arch_pv_write_segbase(v, PV_SEG_GS_KERNEL);
+        return 0;
     case SEGBASE_GS_USER_SEL:
         /*
          * Loading a selector sets the user GS base from its descriptor
          * (flat descriptors give 0, as on hardware). A selector the CPU
          * refuses loads the null selector instead and still succeeds, as
-         * in Xen: Linux BUG()s on any error from this call.
+         * in Xen: Linux BUG()s on any error from this call. The load
+         * happens with the user's base swapped in (arch), so the kernel's
+         * GS base is untouched.
          */
         if (arch_pv_load_gs_sel((uint16_t)base))
             base = 0;
         v->seg.gs_sel_user = (uint16_t)base;
         v->seg.gs_user = 0;
-        break;
+        arch_pv_write_segbase(v, PV_SEG_GS_USER);
+        return 0;
     default:
         return -XEN_EINVAL;
     }
-    arch_pv_load_segbases(v);
-    return 0;
 }
 
 long do_fpu_taskswitch(struct vcpu *v, uint64_t set, uint64_t a2,

@@ -15,7 +15,8 @@
  *  get_runstate_info, register_vcpu_time_memory_area
  *  set/stop_singleshot_timer   VIRQ_TIMER at an absolute system time
  *                              (VCPU_SSHOTTMR_future: -ETIME if past)
- *  set/stop_periodic_timer     period >= 1 ms
+ *  set/stop_periodic_timer     period >= 1 ms; on another vCPU too (its
+ *                              CPU applies the change, shim/vtimer.c)
  *  initialise                  a first context for a vCPU that never ran
  *                              (shim/hypercall/vcpu_context.c has the
  *                              checks); under d->lock
@@ -92,11 +93,11 @@ long do_vcpu_op(struct vcpu *v, uint64_t cmd, uint64_t vcpuid,
     case VCPUOP_up:
         return vcpu_up(t);
     case VCPUOP_down:
+        __atomic_store_n(&t->is_up, false, __ATOMIC_SEQ_CST);
         if (t == v) {
             vcpu_set_hypercall_result(0);
             vcpu_down_self(v);
         }
-        __atomic_store_n(&t->is_up, false, __ATOMIC_SEQ_CST);
         vcpu_kick(t);
         return 0;
 

@@ -15,7 +15,7 @@
  *     a present writable data segment (GDT of the
  *     context, or the flat selectors; RPL forced
  *     to 3 as Xen's fixup does), an LDT selector   -EINVAL
- *   ldt_ents != 0 (no LDT at start), gdt_ents
+ *   ldt_ents or ldt_base != 0 (no LDT at start), gdt_ents
  *     above FIRST_RESERVED_GDT_ENTRY               -EINVAL
  *   a GDT frame not the guest's or not typeable
  *     as a descriptor page                         -EINVAL

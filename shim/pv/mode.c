@@ -11,5 +11,11 @@ void pv_toggle_mode(struct vcpu *v)
     v->in_kernel = !v->in_kernel;
     v->cr3 = v->in_kernel ? v->kernel_cr3 : v->user_cr3;
     arch_pv_load_cr3(v->cr3);
-    arch_pv_load_segbases(v);
+    /*
+     * The GS bases swap places, FS stays: MSR_GS_BASE holds the active
+     * mode's base and MSR_KERNEL_GS_BASE the other's (the invariant
+     * arch_pv_load_segbases sets up and set_segment_base keeps), so one
+     * swapgs does what three MSR writes did.
+     */
+    arch_pv_swap_gs();
 }

@@ -47,6 +47,7 @@ struct hostile_env {
     unsigned long pt_base;          /* bootstrap L4: mapped read-only */
     unsigned long ro_va;            /* inside it, an unused stretch */
     unsigned long map_end;          /* first unmapped page after us */
+    unsigned int nr_vcpus;          /* VCPUOP_is_up answers below this */
 };
 extern struct hostile_env env;
 
@@ -71,6 +72,7 @@ void test_sched(void);
 void test_unknown(void);
 void test_mmu(void);
 void test_descriptor(void);
+void test_vcpu_init(void);
 
 /*
  * The PV MMU facts mmu.c and descriptor.c share (mmu_facts() fills them on

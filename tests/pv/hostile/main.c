@@ -6,12 +6,16 @@
  * Why: a hypercall argument is the guest's most direct lever on the shim.
  * Each family file (console.c, version.c, traps.c, callback.c, cpu.c,
  * memory.c, vcpu.c, physdev.c, multicall.c, sched.c, unknown.c, mmu.c,
- * descriptor.c) lists its
- * cases. What this file adds:
+ * descriptor.c, vcpu_init.c) lists its
+ * cases. vcpu_init.c runs last: it brings up vCPU 1 (when the domain has
+ * one) and leaves it down again. What this file adds:
  *   setup/trap_table       our trap table installs (0): every later
  *                          "does this fault" check depends on it
  *   setup/map_end          the first unmapped page after the bootstrap
  *                          region is found (a #PF) within 16 MiB
+ *   setup/nr_vcpus         VCPUOP_is_up: vCPU 0 is up, the domain has
+ *                          1..64 vCPUs (-ENOENT past the last), the
+ *                          others offline (0) at start
  *   setup/registers_kept   a hypercall keeps rbx, rbp, r9, r12-r15 (the
  *                          ABI destroys only rax, rcx, r11 and the
  *                          argument registers)
@@ -24,6 +28,7 @@
 
 #include "hostile.h"
 #include <xen/sched.h>
+#include <xen/vcpu.h>
 
 struct hostile_env env;
 
@@ -62,6 +67,27 @@ bool check(long got, long expected, const char *name, ...)
     pvt_vsnprintf(buf, sizeof(buf), name, ap);
     va_end(ap);
     return pvt_check(buf, got, expected);
+}
+
+/* How many vCPUs the domain has: VCPUOP_is_up says -ENOENT past the last. */
+static void count_vcpus(void)
+{
+    unsigned int i;
+    long rc = 0;
+    bool ok = true;
+
+    for (i = 0; i < 64; i++) {
+        rc = HYPERVISOR_vcpu_op(VCPUOP_is_up, i, 0);
+        if (rc == -XEN_ENOENT)
+            break;
+        if (rc != (i == 0))
+            ok = false;             /* vCPU 0 up, the others not yet */
+    }
+    env.nr_vcpus = i ? i : 1;
+    pvt_ok("setup/nr_vcpus", ok && i >= 1 && i < 64,
+           "%u vCPUs (last answer %ld)", i, rc);
+    pvt_printf("xhv-hostile: %u vCPU%s\n", env.nr_vcpus,
+               env.nr_vcpus == 1 ? "" : "s");
 }
 
 static void find_map_end(void)
@@ -152,6 +178,7 @@ void test_main(const start_info_t *si, unsigned long boot_rsp)
     if (!check(pvt_traps_install(), 0, "setup/trap_table"))
         pvt_crash("cannot install the trap table");
     find_map_end();
+    count_vcpus();
     pvt_ok("setup/registers_kept", registers_kept(),
            "a callee-saved register changed across a hypercall");
 
@@ -168,6 +195,7 @@ void test_main(const start_info_t *si, unsigned long boot_rsp)
     test_unknown();
     test_mmu();
     test_descriptor();
+    test_vcpu_init();
 
     l4_unchanged();
     pvt_finish("xhv-hostile");

@@ -1,9 +1,11 @@
 /*
- * vcpu_op (public vcpu.h; xhv: shim/hypercall/vcpu.c). One vCPU.
+ * vcpu_op (public vcpu.h; xhv: shim/hypercall/vcpu.c), on vCPU 0; N is
+ * the domain's vCPU count (env.nr_vcpus; vcpu_init.c brings the others up).
  *
  * Cases (expected outcome):
  *   vcpu/is_up_0                       vCPU 0                        1
- *   vcpu/is_up_<n>                     1, 8191, 0xffffffff           -ENOENT
+ *   vcpu/is_up_<1..N-1>_offline        not brought up yet            0
+ *   vcpu/is_up_<n>                     N, 8191, 0xffffffff           -ENOENT
  *   vcpu/cmd_99_vcpu0                  unknown command               -ENOSYS
  *   vcpu/cmd_99_vcpu5                  unknown command, no vCPU 5:
  *                                      the vCPU is checked first     -ENOENT
@@ -22,7 +24,7 @@
  *   vcpu/vcpu_info_offset_<n>          4 (unaligned), 4040 and 4096
  *                                      (past PAGE_SIZE - 64)         -EINVAL
  *   vcpu/vcpu_info_rsvd                rsvd 1                        -EINVAL
- *   vcpu/vcpu_info_vcpu1               vCPU 1                        -ENOENT
+ *   vcpu/vcpu_info_vcpu<N>             no such vCPU                  -ENOENT
  *   vcpu/vcpu_info_pagetable_frame     our own L4 page (a page-table
  *                                      frame, read-only to us): Xen
  *                                      refuses frames it cannot type
@@ -129,8 +131,8 @@ static void test_vcpu_info(void)
           "vcpu/vcpu_info_offset_max");
     check(vcpu_info_at(0, va_to_mfn(vi_page), 64, 1), -XEN_EINVAL,
           "vcpu/vcpu_info_rsvd");
-    check(vcpu_info_at(1, va_to_mfn(vi_page), 64, 0), -XEN_ENOENT,
-          "vcpu/vcpu_info_vcpu1");
+    check(vcpu_info_at(env.nr_vcpus, va_to_mfn(vi_page), 64, 0),
+          -XEN_ENOENT, "vcpu/vcpu_info_vcpu%u", env.nr_vcpus);
 
     /*
      * A page-table frame: the shim writes vcpu_info through its direct map,
@@ -166,9 +168,14 @@ static void test_vcpu_info(void)
 
 void test_vcpu(void)
 {
+    unsigned int i;
+
     check(HYPERVISOR_vcpu_op(VCPUOP_is_up, 0, 0), 1, "vcpu/is_up_0");
-    check(HYPERVISOR_vcpu_op(VCPUOP_is_up, 1, 0), -XEN_ENOENT,
-          "vcpu/is_up_1");
+    for (i = 1; i < env.nr_vcpus; i++)
+        check(HYPERVISOR_vcpu_op(VCPUOP_is_up, i, 0), 0,
+              "vcpu/is_up_%u_offline", i);
+    check(HYPERVISOR_vcpu_op(VCPUOP_is_up, env.nr_vcpus, 0), -XEN_ENOENT,
+          "vcpu/is_up_%u", env.nr_vcpus);
     check(HYPERVISOR_vcpu_op(VCPUOP_is_up, 8191, 0), -XEN_ENOENT,
           "vcpu/is_up_8191");
     check(HYPERVISOR_vcpu_op(VCPUOP_is_up, 0xffffffffUL, 0), -XEN_ENOENT,
