@@ -95,7 +95,11 @@ void domain_shutdown(struct domain *d, unsigned int reason)
 
 void domain_end(struct domain *d)
 {
+    static int ending;
+
     /* One CPU ends the run; the others halt first (their vCPUs stop). */
+    if (__atomic_fetch_add(&ending, 1, __ATOMIC_SEQ_CST))
+        smp_stop_this_cpu();
     smp_stop_others();
     census_print();
     if (parent->print_counters)

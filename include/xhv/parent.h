@@ -1,8 +1,8 @@
 /*
  * The parent: what xhv runs on. One ops table, chosen at boot by CPUID:
- * Hyper-V when leaf 0x40000001 EAX is "Hv#1" (its driver comes with the
- * Hyper-V issue; until then the shim says so and uses the native ops),
- * otherwise the native parent (LAPIC, PIT-calibrated TSC, CMOS, ACPI).
+ * Hyper-V when leaf 0x40000001 EAX is "Hv#1" (drivers/hyperv/, falling
+ * back to the native ops if its driver cannot start), otherwise the native
+ * parent (LAPIC, PIT-calibrated TSC, CMOS, ACPI).
  *
  * The core calls only these hooks for time, timers, IPIs, TLB flushes,
  * idling, crash reports, reset and poweroff. Every hook may be called with

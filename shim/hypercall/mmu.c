@@ -19,7 +19,8 @@
  * mmu_update's page-table owner (foreigndom >> 16) must be 0 or the
  * caller's id + 1, else -XEN_ESRCH.
  *
- * Locking: none (see include/xhv/mm.h).
+ * Locking: the dispatcher holds d->lock (shim/hypercall/table.c); the
+ * flushes asked for reach other CPUs through mm_flush_tlb_mask.
  */
 #include <xhv/guest_access.h>
 #include <xhv/hypercall.h>

@@ -50,8 +50,10 @@ static long do_block(struct vcpu *v)
      * after the check ends the halt.
      */
     while (!upcall_pending(v) && !v->domain->is_shutting_down &&
-           __atomic_load_n(&v->is_up, __ATOMIC_SEQ_CST))
+           __atomic_load_n(&v->is_up, __ATOMIC_SEQ_CST)) {
         parent->idle();
+        vtimer_apply_pending(v);    /* a periodic timer set from afar */
+    }
     runstate_change(v, RUNSTATE_running);
     set_blocked(v, false);
     return 0;
@@ -97,6 +99,7 @@ static long do_poll(struct vcpu *v, uint64_t arg)
             !__atomic_load_n(&v->is_up, __ATOMIC_SEQ_CST))
             goto out;
         parent->idle();
+        vtimer_apply_pending(v);
     }
 out:
     timer_stop(&v->poll_timer);

@@ -26,8 +26,9 @@
  *                              after the hypercall (returning 0) when up
  *                              again; on another vCPU: it stops at its next
  *                              entry into the shim (kicked at once)
- * Runstate of another vCPU is read, never brought up to date, from here:
- * only a vCPU's own CPU writes its accounting.
+ * Runstate of another vCPU is read (a copy that may be torn while that
+ * vCPU changes state), never brought up to date, from here: only a vCPU's
+ * own CPU writes its accounting.
  */
 #include <xhv/guest_access.h>
 #include <xhv/hypercall.h>
