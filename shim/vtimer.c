@@ -77,7 +77,9 @@ static void periodic_apply(struct vcpu *v, uint64_t period)
 
 void vtimer_apply_pending(struct vcpu *v)
 {
-    if (!__atomic_exchange_n(&v->periodic_pending, false, __ATOMIC_SEQ_CST))
+    /* A plain load first: this runs on every return to the guest. */
+    if (!__atomic_load_n(&v->periodic_pending, __ATOMIC_RELAXED) ||
+        !__atomic_exchange_n(&v->periodic_pending, false, __ATOMIC_SEQ_CST))
         return;
     periodic_apply(v, __atomic_load_n(&v->periodic_request,
                                       __ATOMIC_SEQ_CST));

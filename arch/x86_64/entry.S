@@ -11,6 +11,7 @@
  */
 #include <xhv/desc.h>
 #include <xhv/regs.h>
+#include <xhv/cpumask.h>
 #include "asm-offsets.h"
 
         .text
@@ -136,12 +137,25 @@ syscall_stub_slot2:
         push    %r11
         push    $FLAT_RING3_CS64
         push    %rcx
-        push    %rax
-        movabs  $0x3333333333333333, %rax       /* entry_syscall_common */
+        /* The target sits in the stub's own (read-only) copy. */
+        jmp     *(syscall_stub_target - 8)(%rip)
+        .balign 8
+        .quad   0x3333333333333333              /* entry_syscall_common */
 syscall_stub_target:
-        xchg    %rax, (%rsp)
-        ret
 syscall_stub_end:
+
+/*
+ * The per-CPU copies of syscall_stub live here, in the image's text
+ * (written once per CPU through the direct map): right next to the entry
+ * code, so a syscall after a CR3 reload does not also walk the page
+ * tables for a stub page of its own.
+ */
+        .pushsection .text.stubs, "ax"
+        .balign 64
+        .globl  syscall_stubs
+syscall_stubs:
+        .fill   XHV_MAX_CPUS * 128, 1, 0xcc
+        .popsection
 
         .globl  entry_syscall_common
 entry_syscall_common:

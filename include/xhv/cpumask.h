@@ -6,9 +6,11 @@
 #ifndef XHV_CPUMASK_H
 #define XHV_CPUMASK_H
 
+#define XHV_MAX_CPUS        64
+
+#ifndef __ASSEMBLY__
 #include <xhv/types.h>
 
-#define XHV_MAX_CPUS        64
 #define CPUMASK_WORDS       ((XHV_MAX_CPUS + 63) / 64)
 
 struct cpumask {
@@ -90,4 +92,5 @@ static inline unsigned int cpumask_next(const struct cpumask *m,
     for ((cpu) = cpumask_next((m), 0); (cpu) < XHV_MAX_CPUS;                \
          (cpu) = cpumask_next((m), (cpu) + 1))
 
+#endif /* __ASSEMBLY__ */
 #endif /* XHV_CPUMASK_H */
