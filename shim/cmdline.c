@@ -613,6 +613,7 @@ static const struct cmdline_opt xhv_opt_table[] = {
     OPT_CUSTOM("loglvl", parse_loglvl),
     OPT_CUSTOM("guest_loglvl", parse_guest_loglvl),
     OPT_FIELD("noreboot", CMDLINE_BOOL, noreboot),
+    OPT_FIELD("bootscrub", CMDLINE_BOOL, bootscrub),
     OPT_FIELD("sync_console", CMDLINE_BOOL, sync_console),
     OPT_CUSTOM("dom0_mem", parse_dom0_mem),
     OPT_CUSTOM("dom0_max_vcpus", parse_dom0_max_vcpus),

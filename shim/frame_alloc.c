@@ -1,10 +1,12 @@
 /*
  * Physical frame allocator (see <xhv/frame_alloc.h> for the contract).
  *
- * Two bitmaps of one bit per pfn, stored back to back in a run of RAM that
- * frame_pool_init() picks and then withdraws from the pool: 'ram' (managed
- * frames) and 'free'. Invariant: free_map is a subset of ram_map, and
- * free_count / ram_count are their population counts.
+ * Three bitmaps of one bit per pfn, stored back to back in a run of RAM
+ * that frame_pool_init() picks and then withdraws from the pool: 'ram'
+ * (managed frames), 'free', and 'used' (freed at least once: the shim had
+ * it, so it may hold the shim's data; frame_was_used). Invariant: free_map
+ * is a subset of ram_map, and free_count / ram_count are their population
+ * counts.
  *
  * Searches run downwards, a word (64 frames) at a time over fully used
  * stretches. top_hint caches "nothing free at or above", so allocating all
@@ -248,7 +250,7 @@ int frame_pool_init(struct frame_pool *fp, const struct boot_mem_range *map,
 
     fp->max_pfn = max_pfn;
     fp->nr_words = (max_pfn + BITS - 1) / BITS;
-    bm_bytes = 2 * fp->nr_words * sizeof(uint64_t);
+    bm_bytes = 3 * fp->nr_words * sizeof(uint64_t);
     bm_frames = PFN_UP(bm_bytes);
     bm_pfn = place_bitmap(map, n, excl, n_excl, bm_frames);
     if (bm_pfn == FRAME_NONE)
@@ -260,6 +262,8 @@ int frame_pool_init(struct frame_pool *fp, const struct boot_mem_range *map,
     fp->bitmap.end = (bm_pfn + bm_frames) << PAGE_SHIFT;
     fp->ram_map = maps;
     fp->free_map = maps + fp->nr_words;
+    fp->used_map = maps + 2 * fp->nr_words;
+    memset(fp->used_map, 0, fp->nr_words * sizeof(uint64_t));
     memset(maps, 0, bm_bytes);
 
     /* RAM first, then anything else on top wins: overlaps are never RAM. */
@@ -365,10 +369,17 @@ static int free_locked(struct frame_pool *fp, uint64_t pfn, uint64_t nr)
         !range_all(fp->free_map, pfn, pfn + nr, false))
         return -XEN_EINVAL;
     map_range(fp->free_map, pfn, pfn + nr, true);
+    map_range(fp->used_map, pfn, pfn + nr, true);
     fp->free_count += nr;
     if (pfn + nr > fp->top_hint)
         fp->top_hint = pfn + nr;
     return 0;
+}
+
+bool frame_was_used(const struct frame_pool *fp, uint64_t pfn)
+{
+    return pfn < fp->max_pfn &&
+           (fp->used_map[pfn / BITS] >> (pfn % BITS)) & 1;
 }
 
 int frame_free(struct frame_pool *fp, uint64_t pfn, uint64_t nr)

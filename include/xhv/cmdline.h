@@ -16,6 +16,7 @@
  * leaves the option as it was. A value is applied whole or not at all.
  *
  * Options: console=, com1=, com2=, loglvl=, guest_loglvl=, noreboot,
+ * bootscrub,
  * sync_console, dom0_mem=, dom0_max_vcpus=, selftest[=fault]. The parsed
  * log levels are only stored here; whoever owns the console applies them
  * with log_set_thresholds()/log_set_guest_thresholds().
@@ -77,6 +78,7 @@ struct xhv_opts {
     int loglvl, loglvl_rl;          /* LOG_THRESH_*, see <xhv/log.h> */
     int guest_loglvl, guest_loglvl_rl;
     bool noreboot;
+    bool bootscrub;                 /* zero all guest memory at build */
     bool sync_console;
     struct xhv_dom0_mem dom0_mem;
     uint32_t dom0_vcpus_min;        /* dom0_max_vcpus=<min>-<max> or <n> */

@@ -31,6 +31,7 @@
 struct frame_pool {
     uint64_t *free_map;     /* bit set: frame free */
     uint64_t *ram_map;      /* bit set: frame managed by the pool */
+    uint64_t *used_map;     /* bit set: allocated and freed since boot */
     uint64_t max_pfn;       /* maps cover [0, max_pfn) */
     uint64_t nr_words;      /* 64-bit words per map */
     uint64_t free_count;
@@ -74,5 +75,10 @@ uint64_t frame_pool_free_count(const struct frame_pool *fp);
 /* For self-tests and debug keys. */
 bool frame_is_free(const struct frame_pool *fp, uint64_t pfn);
 bool frame_is_ram(const struct frame_pool *fp, uint64_t pfn);
+/*
+ * Has the frame been allocated and freed since boot (so it may hold the
+ * shim's data)? A frame never handed out holds what the parent gave.
+ */
+bool frame_was_used(const struct frame_pool *fp, uint64_t pfn);
 
 #endif /* XHV_FRAME_ALLOC_H */

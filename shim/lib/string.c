@@ -7,15 +7,19 @@
 
 #ifndef XHV_HOST_TEST
 /*
- * rep movsb / rep stosb: one instruction each, fast on CPUs with ERMS and
- * far faster than a byte loop under QEMU TCG (guest memory is zeroed and
- * kernels are copied with these).
+ * rep movs / rep stos: one instruction each, fast on CPUs with ERMS, and
+ * far faster than a byte loop under QEMU TCG, which runs a rep string
+ * instruction one element per iteration: so the bulk goes 8 bytes at a
+ * time (movsq/stosq), the tail by bytes. Guest memory (hundreds of MiB)
+ * is zeroed and kernels are copied with these.
  */
 void *memcpy(void *dst, const void *src, size_t n)
 {
     void *d = dst;
+    size_t q = n / 8, r = n % 8;
 
-    __asm__ volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(n) :: "memory");
+    __asm__ volatile("rep movsq" : "+D"(d), "+S"(src), "+c"(q) :: "memory");
+    __asm__ volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(r) :: "memory");
     return dst;
 }
 
@@ -41,8 +45,30 @@ void *memmove(void *dst, const void *src, size_t n)
 void *memset(void *dst, int c, size_t n)
 {
     void *d = dst;
+    uint64_t v = 0x0101010101010101ULL * (uint8_t)c;
+    size_t q, r;
 
-    __asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+    /*
+     * Large aligned areas (guest memory, page after page): 64 bytes per
+     * loop iteration, which QEMU TCG runs several times faster than a
+     * rep stosq, one element per iteration.
+     */
+    if (n >= 256 && !((uintptr_t)d & 7)) {
+        uint64_t *p = d;
+        size_t blocks = n / 64;
+
+        for (; blocks; blocks--, p += 8) {
+            p[0] = v; p[1] = v; p[2] = v; p[3] = v;
+            p[4] = v; p[5] = v; p[6] = v; p[7] = v;
+        }
+        d = p;
+        n %= 64;
+    }
+    q = n / 8;
+    r = n % 8;
+
+    __asm__ volatile("rep stosq" : "+D"(d), "+c"(q) : "a"(v) : "memory");
+    __asm__ volatile("rep stosb" : "+D"(d), "+c"(r) : "a"(v) : "memory");
     return dst;
 }
 

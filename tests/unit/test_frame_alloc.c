@@ -50,7 +50,7 @@ static size_t maps_size(const R *m, unsigned n)
     for (i = 0; i < n; i++)
         if (m[i].type == 1 && (m[i].base + m[i].len) / 4096 > max)
             max = (m[i].base + m[i].len) / 4096;
-    return (size_t)(2 * ((max + 63) / 64) * 8);
+    return (size_t)(3 * ((max + 63) / 64) * 8);    /* ram, free, used */
 }
 
 static int init(struct frame_pool *fp, struct p2v_ctx *c, const R *m,
@@ -133,8 +133,8 @@ static void test_basic(void)
     CHECK_EQ(fp.max_pfn, 16384);
     CHECK_EQ(c.pa, 3 * MiB);
     CHECK_EQ(fp.bitmap.start, 3 * MiB);
-    CHECK_EQ(fp.bitmap.end, 3 * MiB + 4096);
-    ram = 159 + (16384 - 256) - 1;          /* 0x9f pages low, minus bitmap */
+    CHECK_EQ(fp.bitmap.end, 3 * MiB + 2 * 4096);   /* 3 maps of 2 KiB */
+    ram = 159 + (16384 - 256) - 2;          /* 0x9f pages low, minus bitmap */
     fr = ram - 159 - 511 - 1026;            /* first MiB, shim, module */
     CHECK_EQ(fp.ram_count, ram);
     CHECK_EQ(frame_pool_free_count(&fp), fr);
@@ -314,7 +314,7 @@ static void test_above_4g(void)
     CHECK_EQ(init(&fp, &c, m, ARRAY_SIZE(m), x, ARRAY_SIZE(x)), 0);
     CHECK_EQ(fp.max_pfn, 6 * GiB / 4096);
     CHECK_EQ(c.pa, 2 * MiB);
-    CHECK_EQ(fp.bitmap.end - fp.bitmap.start, 96 * 4096);
+    CHECK_EQ(fp.bitmap.end - fp.bitmap.start, 144 * 4096);
     total = frame_pool_free_count(&fp);
     pfn = frame_alloc(&fp, 1, 1);
     CHECK_EQ(pfn, 6 * GiB / 4096 - 1);
@@ -324,11 +324,11 @@ static void test_above_4g(void)
     CHECK(pfn == FRAME_NONE || pfn + 4 <= 0x204);
     CHECK(frame_alloc_below(&fp, 1, 1, 0) == FRAME_NONE);
     below = drain(&fp, m, ARRAY_SIZE(m), x, ARRAY_SIZE(x), seen, lim);
-    CHECK_EQ(below, (2 * GiB - 2 * MiB) / 4096 - 96 - 16 - (pfn != FRAME_NONE ? 4 : 0));
+    CHECK_EQ(below, (2 * GiB - 2 * MiB) / 4096 - 144 - 16 - (pfn != FRAME_NONE ? 4 : 0));
     CHECK_EQ(frame_pool_free_count(&fp), 2 * GiB / 4096 - 1);
     CHECK_EQ(drain(&fp, m, ARRAY_SIZE(m), x, ARRAY_SIZE(x), seen, ~0ULL),
              2 * GiB / 4096 - 1);
-    CHECK_EQ(total, (2 * GiB - 2 * MiB) / 4096 - 96 + 2 * GiB / 4096);
+    CHECK_EQ(total, (2 * GiB - 2 * MiB) / 4096 - 144 + 2 * GiB / 4096);
     free(seen);
     free(c.buf);
 }
@@ -461,8 +461,32 @@ static void test_random_vs_model(void)
     free(c.buf);
 }
 
+/* frame_was_used: only frames allocated and freed since boot. */
+static void test_used_map(void)
+{
+    R m[] = { { 0, 16ULL << 20, 1 } };
+    struct frame_pool fp;
+    struct p2v_ctx c = { 0 };
+    uint64_t a, b;
+
+    CHECK_EQ(init(&fp, &c, m, 1, NULL, 0), 0);
+    a = frame_alloc(&fp, 4, 1);
+    CHECK(a != FRAME_NONE);
+    CHECK(!frame_was_used(&fp, a));         /* held, never given back */
+    CHECK_EQ(frame_free(&fp, a, 4), 0);
+    CHECK(frame_was_used(&fp, a) && frame_was_used(&fp, a + 3));
+    CHECK(!frame_was_used(&fp, a + 4) || a + 4 >= fp.max_pfn);
+    b = frame_alloc(&fp, 4, 1);             /* the same frames again */
+    CHECK_EQ(b, a);
+    CHECK(frame_was_used(&fp, b));          /* still marked: scrub them */
+    CHECK_EQ(frame_free(&fp, b, 1000000), -XEN_EINVAL);
+    CHECK(!frame_was_used(&fp, fp.max_pfn));
+    free(c.buf);
+}
+
 int main(void)
 {
+    RUN_TEST(test_used_map);
     RUN_TEST(test_basic);
     RUN_TEST(test_bad_free);
     RUN_TEST(test_alignment_and_holes);
