@@ -5,6 +5,7 @@
 #include <xhv/boot_info.h>
 #include <xhv/console.h>
 #include <xhv/desc.h>
+#include <xhv/frame_alloc.h>
 #include <xhv/layout.h>
 #include <xhv/log.h>
 #include <xhv/multiboot.h>
@@ -44,7 +45,14 @@ static const void *boot_map(uint64_t pa, size_t len, void *ctx)
 
 void arch_memory_init(struct frame_pool *fp)
 {
+    uint64_t block;
+
     paging_init(&boot_info, fp);
+    block = frame_alloc(fp, XHV_STACK_BLOCK_SIZE / PAGE_SIZE,
+                        XHV_STACK_BLOCK_SIZE / PAGE_SIZE);
+    if (block == FRAME_NONE)
+        panic("no memory for the boot CPU's stacks");
+    cpu_tables_rehome_bsp(this_cpu(), phys_to_virt(block << PAGE_SHIFT));
     if (cpu_syscall_init(this_cpu()))
         panic("no memory for the boot CPU's syscall stub");
     wrmsr(MSR_LSTAR, this_cpu()->syscall_stub);
