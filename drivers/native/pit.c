@@ -41,28 +41,32 @@ static bool pit_measure(uint64_t *tsc_delta, uint32_t *apic_delta)
 
 bool pit_calibrate(uint64_t *tsc_hz, uint64_t *lapic_hz)
 {
-    uint64_t best_tsc = ~0ULL, best_apic = 0;
-    unsigned int i;
+    uint64_t dt[CAL_ROUNDS], t;
+    uint32_t da[CAL_ROUNDS], a;
+    unsigned int i, j;
 
     /* A free-running count for the LAPIC side of the measurement. */
     lapic_timer_start(0xffffffffu, false, 0xff);
-    /*
-     * Take the shortest of several rounds: an emulator or a busy host can
-     * only stretch a round (we were descheduled), never shorten it.
-     */
-    for (i = 0; i < CAL_ROUNDS; i++) {
-        uint64_t dt;
-        uint32_t da;
-
-        if (!pit_measure(&dt, &da))
+    for (i = 0; i < CAL_ROUNDS; i++)
+        if (!pit_measure(&dt[i], &da[i]))
             return false;
-        if (dt < best_tsc) {
-            best_tsc = dt;
-            best_apic = da;
-        }
-    }
     lapic_timer_stop();
-    *tsc_hz = best_tsc * 1000 / CAL_MS;
-    *lapic_hz = best_apic * 1000 / CAL_MS;
+    /*
+     * The median round: on a busy host (or an emulator) a round can be
+     * stretched (descheduled while the PIT counts down after t0) or
+     * shortened (descheduled between starting the PIT and reading t0), so
+     * neither the shortest nor the longest can be trusted.
+     */
+    for (i = 1; i < CAL_ROUNDS; i++)
+        for (j = i; j > 0 && dt[j - 1] > dt[j]; j--) {
+            t = dt[j];
+            dt[j] = dt[j - 1];
+            dt[j - 1] = t;
+            a = da[j];
+            da[j] = da[j - 1];
+            da[j - 1] = a;
+        }
+    *tsc_hz = dt[CAL_ROUNDS / 2] * 1000 / CAL_MS;
+    *lapic_hz = da[CAL_ROUNDS / 2] * 1000 / CAL_MS;
     return true;
 }

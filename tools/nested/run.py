@@ -28,6 +28,8 @@ share/out/heartbeat is older than --stall seconds.
                                terminal (Ctrl-A X quits L0)
 Prints "nested: ..." summary lines (L1 boot time, per-scenario status and
 times). Exit status 77 when the L1 image cannot be built (reason printed).
+SIGTERM or SIGINT while running scenarios kills the L0 QEMU (its own
+session) and exits 128 + the signal.
 """
 import argparse
 import os
@@ -44,6 +46,8 @@ HV_FLAGS = ("hv-relaxed,hv-vpindex,hv-time,hv-synic,hv-stimer,hv-stimer-direct,"
             "hv-tlbflush,hv-ipi,hv-crash,hv-reset,hv-frequencies,hv-runtime")
 L1_APPEND = "console=ttyS0 panic=-1 loglevel=4 tsc=reliable"
 SKIP = 77
+# The L0 QEMU running now (its own process group), for the signal handler.
+_l0 = [None]
 
 
 def note(msg):
@@ -96,6 +100,7 @@ def run_l0(cmd, timeout, log, share, t_start, verbose, stall):
     full = ["timeout", "-s", "KILL", str(int(timeout))] + cmd
     p = subprocess.Popen(full, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT, start_new_session=True)
+    _l0[0] = p
     t_boot = time.time()
     ready = None
     marks = None
@@ -161,7 +166,22 @@ def run_l0(cmd, timeout, log, share, t_start, verbose, stall):
         os.killpg(p.pid, signal.SIGKILL)     # nothing of this boot survives
     except ProcessLookupError:
         pass
+    _l0[0] = None
     return ("stalled" if stalled else rc), ready
+
+
+def on_signal(signum, frame):
+    """SIGTERM/SIGINT while running scenarios: L0 runs in its own session
+    (its hard limit holds without us), so end it here rather than leave it
+    running until --deadline; then exit 128 + the signal."""
+    p = _l0[0]
+    if p is not None:
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    note("stopped by signal %d%s" % (signum, "; L0 killed" if p is not None else ""))
+    sys.exit(128 + signum)
 
 
 def main():
@@ -241,6 +261,8 @@ def main():
 
     os.makedirs(os.path.dirname(os.path.abspath(args.log)), exist_ok=True)
     out = os.path.join(share, "out")
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
     done = False
     with open(args.log, "wb") as log:
         for boot in (1, 2):
