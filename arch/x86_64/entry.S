@@ -91,9 +91,22 @@ entry_common:
         mov     %rbx, %rsp
         .globl  return_to_frame
 return_to_frame:
+        cmpl    $ENTRY_EXIT_SYSRET, REGS_vector(%rsp)
+        je      2f
         RESTORE_ALL
         add     $8, %rsp                /* error code / vector slot */
 1:      iretq
+
+/*
+ * sysretq (ENTRY_EXIT_SYSRET, set only for flat 64-bit ring-3 frames with
+ * a canonical rip, rcx = rip, r11 = rflags): the guest's %rsp is loaded
+ * by hand. Interrupts stay off until sysretq loads RFLAGS; NMI and #MC run
+ * on IST stacks, so the guest stack is never used in ring 0.
+ */
+2:      RESTORE_ALL
+        add     $8, %rsp                /* now at the hardware frame */
+        mov     24(%rsp), %rsp          /* its rsp slot: rip cs rflags rsp */
+        sysretq
 
 /*
  * The iretq above faulted: the frame (a guest's, after HYPERVISOR_iret or a

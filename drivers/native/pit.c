@@ -67,6 +67,6 @@ bool pit_calibrate(uint64_t *tsc_hz, uint64_t *lapic_hz)
             da[j - 1] = a;
         }
     *tsc_hz = dt[CAL_ROUNDS / 2] * 1000 / CAL_MS;
-    *lapic_hz = da[CAL_ROUNDS / 2] * 1000 / CAL_MS;
+    *lapic_hz = (uint64_t)da[CAL_ROUNDS / 2] * 1000 / CAL_MS;
     return true;
 }

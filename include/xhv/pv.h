@@ -25,6 +25,13 @@ void pv_deliver_events(struct vcpu *v, struct cpu_regs *r);
 
 /* Switch between guest-kernel and guest-user mode (CR3, GS bases). */
 void pv_toggle_mode(struct vcpu *v);
+/*
+ * The guest does not need rcx/r11 on this return (they are in a bounce
+ * frame, or an iret said VGCF_in_syscall): leave through sysretq if the
+ * frame allows (flat 64-bit ring-3 CS, canonical rip), with CS/SS the
+ * flat selectors sysret loads (as Xen's sysret exit does).
+ */
+void pv_exit_via_sysret(struct cpu_regs *r);
 
 /* The handler of every entry from ring 3 while a guest runs. */
 void pv_handle_entry(struct vcpu *v, struct cpu_regs *r);

@@ -9,6 +9,13 @@
 
 /* Pseudo vector in cpu_regs.vector for an entry through `syscall`. */
 #define ENTRY_VECTOR_SYSCALL 0x100
+/*
+ * Set in cpu_regs.vector by the PV core when the frame may leave through
+ * `sysretq` (rcx = rip, r11 = rflags, flat ring-3 CS/SS, canonical rip):
+ * the exit path (entry.S) then skips iretq. Xen does the same for frames
+ * whose rcx/r11 the guest does not need (pv_exit_via_sysret).
+ */
+#define ENTRY_EXIT_SYSRET    0x200
 
 #ifndef __ASSEMBLY__
 #include <xhv/types.h>

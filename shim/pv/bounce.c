@@ -74,6 +74,8 @@ static bool bounce(struct vcpu *v, struct cpu_regs *r, uint64_t handler,
     r->rsp = sp;
     r->rflags = (r->rflags & ~(BOUNCE_CLEAR_FLAGS | IOPL_MASK)) |
                 X86_EFLAGS_IF;
+    /* The PV ABI hands rcx/r11 over in the frame: they are free. */
+    pv_exit_via_sysret(r);
     return true;
 }
 

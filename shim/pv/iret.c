@@ -45,5 +45,7 @@ long do_iret(struct vcpu *v, struct cpu_regs *r)
     r->rflags = (ic.rflags & ~(IOPL_MASK | BIT(17) /* VM */)) |
                 X86_EFLAGS_IF;
     v->vcpu_info->evtchn_upcall_mask = !(ic.rflags & X86_EFLAGS_IF);
+    if (ic.flags & VGCF_in_syscall)
+        pv_exit_via_sysret(r);
     return (long)ic.rax;
 }

@@ -5,6 +5,7 @@
  */
 #include <xhv/pv.h>
 #include <xhv/pv_arch.h>
+#include <xhv/guest_access.h>
 
 void pv_toggle_mode(struct vcpu *v)
 {
@@ -18,4 +19,16 @@ void pv_toggle_mode(struct vcpu *v)
      * swapgs does what three MSR writes did.
      */
     arch_pv_swap_gs();
+}
+
+void pv_exit_via_sysret(struct cpu_regs *r)
+{
+    /* sysretq to a non-canonical rip faults in ring 0 (Intel): never. */
+    if (r->cs == FLAT_RING3_CS32 || !is_canonical(r->rip))
+        return;
+    r->rcx = r->rip;
+    r->r11 = r->rflags;
+    r->cs = FLAT_RING3_CS64;
+    r->ss = FLAT_RING3_SS64;
+    r->vector = ENTRY_EXIT_SYSRET;
 }
