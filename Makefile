@@ -8,6 +8,9 @@
 #   make fuzz       longer libFuzzer runs (FUZZ_SECONDS each)
 #   make boot-tests QEMU boot tests from tests/boot/matrix
 #   make deps       install the Debian packages everything needs
+#   make bench      benchmarks: native, Xen 4.17 and xhv in QEMU TCG, as
+#                   ratios (tools/bench/run --help; --nested for Hyper-V)
+#   make nested-test  the nested Hyper-V stage alone (docs/nested.md)
 
 BUILD     ?= build
 CC        := gcc
