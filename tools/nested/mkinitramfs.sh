@@ -14,39 +14,27 @@
 #
 # Marks are lines "xhvtest: mark <label>"; tools/nested/run.py timestamps
 # them with the host's clock. Output: build/nested/initramfs.cpio.gz
-# (rebuilt when this script or busybox changes); its path on stdout.
+# (rebuilt when this script, busybox or tools/lib/initramfs.sh changes); its
+# path on stdout.
 set -e
 cd "$(dirname "$0")/../.."
+# shellcheck source=SCRIPTDIR/../lib/initramfs.sh
+. tools/lib/initramfs.sh
 out=build/nested/initramfs.cpio.gz
-bb=/bin/busybox
-[ -x "$bb" ] || { echo "nested/mkinitramfs: $bb missing (busybox-static)" >&2; exit 1; }
-if [ -f "$out" ] && [ "$out" -nt "$0" ] && [ "$out" -nt "$bb" ]; then
+initramfs_need_busybox nested/mkinitramfs
+if initramfs_fresh "$out" "$0"; then
     echo "$out"
     exit 0
 fi
-root=$(mktemp -d)
-trap 'rm -rf "$root"' EXIT
-mkdir -p "$root/bin" "$root/sbin" "$root/proc" "$root/sys" "$root/dev" \
-    "$root/tmp" "$root/etc" "$root/root" "$root/usr/bin" "$root/usr/sbin" \
-    "$root/scenarios"
-cp "$bb" "$root/bin/busybox"
-for app in $("$bb" --list-full); do
-    [ "$app" = bin/busybox ] || ln -sf /bin/busybox "$root/$app"
-done
+initramfs_tree root scenarios
 
-cat >"$root/init" <<'INIT'
-#!/bin/sh
+# shellcheck disable=SC2016 # /init expands it, at boot
+initramfs_init_start "$root/init" \
+    '$(uname -r), $(grep -c ^processor /proc/cpuinfo) vCPUs' <<'INIT'
 # PID 1 of the nested harness's guest. busybox's poweroff/reboot/halt
 # signal PID 1: honour them with the real system calls.
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev 2>/dev/null || true
-trap 'sync; poweroff -f' USR2
-trap 'sync; reboot -f' TERM
-trap 'sync; halt -f' USR1
-echo "xhv-guest: /init reached ($(uname -r), $(grep -c ^processor /proc/cpuinfo) vCPUs)"
-tty=/dev/console
-[ -c /dev/hvc0 ] && tty=/dev/hvc0
+INIT
+cat >>"$root/init" <<'INIT'
 sc=$(sed -n 's/.*xhvtest=\([A-Za-z0-9_-]*\).*/\1/p' /proc/cmdline)
 export PS1="xhv-guest# "
 if [ -n "$sc" ]; then
@@ -67,7 +55,6 @@ while true; do
     wait $!
 done
 INIT
-chmod +x "$root/init"
 
 cat >"$root/scenarios/sleep" <<'EOF'
 time sleep 2
@@ -92,7 +79,5 @@ echo "xhvtest: mark reboot"
 reboot -f
 EOF
 echo 'export PS1="xhv-guest# "' >"$root/etc/profile"
-mkdir -p build/nested
-(cd "$root" && find . | cpio -o -H newc --quiet) | gzip -9n >"$out.tmp"
-mv "$out.tmp" "$out"
+initramfs_pack "$root" "$out"
 echo "$out"
