@@ -28,11 +28,9 @@ void set_current_vcpu(struct vcpu *v)
     this_cpu()->vcpu = v;
 }
 
-/* The guest frame: where every ring-3 entry puts the guest's registers. */
 static struct cpu_regs *guest_frame(void)
 {
-    return (struct cpu_regs *)(this_cpu()->stack_top -
-                               sizeof(struct cpu_regs));
+    return pc_guest_frame(this_cpu());
 }
 
 void vcpu_set_hypercall_result(long rc)

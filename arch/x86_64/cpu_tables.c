@@ -122,6 +122,20 @@ static void idt_init(void)
     set_gate(XHV_VEC_INT80, ENTRY_STUB(XHV_VEC_INT80), 0, 3);
 }
 
+/* CPU pc's stacks are in `block`: its stack_info, RSP0 and IST slots. */
+static void set_stacks(struct percpu *pc, uint8_t *block)
+{
+    struct tss64 *tss = (struct tss64 *)pc->tss;
+    unsigned int i;
+
+    stack_info_of((uint64_t)block)->pc = pc;
+    pc->stack_top = (uint64_t)block + XHV_STACK_BLOCK_SIZE -
+                    sizeof(struct stack_info);
+    tss->rsp[0] = pc->stack_top;
+    for (i = 0; i < 3; i++)
+        tss->ist[i] = (uint64_t)block + (i + 1) * XHV_IST_STACK_SIZE;
+}
+
 /*
  * Fill one CPU's reserved GDT entries (page `res`, entry 0 of it being
  * FIRST_RESERVED_GDT_ENTRY) and its TSS, whose stacks come from the CPU's
@@ -130,7 +144,6 @@ static void idt_init(void)
 static void cpu_fill_tables(struct percpu *pc, uint64_t *res, uint8_t *block)
 {
     struct tss64 *tss = (struct tss64 *)pc->tss;
-    unsigned int i;
 
     BUILD_BUG_ON(sizeof(pc->tss) < sizeof(struct tss64));
     BUILD_BUG_ON(3 * XHV_IST_STACK_SIZE + XHV_STACK_SIZE >
@@ -144,14 +157,9 @@ static void cpu_fill_tables(struct percpu *pc, uint64_t *res, uint8_t *block)
     RES(FLAT_RING3_DS32) = seg_desc(0xf3, 0xc);
     RES(FLAT_RING3_CS64) = seg_desc(0xfb, 0xa);
 
-    stack_info_of((uint64_t)block)->pc = pc;
-    pc->stack_top = (uint64_t)block + XHV_STACK_BLOCK_SIZE -
-                    sizeof(struct stack_info);
     pc->gdt_reserved = res;
     memset(tss, 0, sizeof(*tss));
-    tss->rsp[0] = pc->stack_top;
-    for (i = 0; i < 3; i++)
-        tss->ist[i] = (uint64_t)block + (i + 1) * XHV_IST_STACK_SIZE;
+    set_stacks(pc, block);
     /* No I/O bitmap: every guest port access traps and is emulated. */
     tss->iomap_base = sizeof(*tss);
     set_tss_desc(res, XHV_GDT_INDEX(XHV_TSS) - FIRST_RESERVED_GDT_ENTRY,
@@ -220,18 +228,9 @@ void cpu_tables_init(struct percpu *pc)
  * each guest CR3 switch (measured: a guest getpid under TCG went from 14.6
  * to 12.2 us when the boot CPU stopped using the image-mapped block).
  */
-int cpu_tables_rehome_bsp(struct percpu *pc, uint8_t *block)
+void cpu_tables_rehome_bsp(struct percpu *pc, uint8_t *block)
 {
-    struct tss64 *tss = (struct tss64 *)pc->tss;
-    unsigned int i;
-
-    stack_info_of((uint64_t)block)->pc = pc;
-    pc->stack_top = (uint64_t)block + XHV_STACK_BLOCK_SIZE -
-                    sizeof(struct stack_info);
-    tss->rsp[0] = pc->stack_top;
-    for (i = 0; i < 3; i++)
-        tss->ist[i] = (uint64_t)block + (i + 1) * XHV_IST_STACK_SIZE;
-    return 0;
+    set_stacks(pc, block);
 }
 
 void cpu_tables_init_ap(struct percpu *pc, uint64_t *res, uint8_t *block)

@@ -180,7 +180,7 @@ void arch_enter_guest(struct vcpu *v)
     struct cpu_regs *f;
 
     /* The frame sits where every later ring-3 entry will put it. */
-    f = (struct cpu_regs *)(this_cpu()->stack_top - sizeof(*f));
+    f = pc_guest_frame(this_cpu());
     *f = v->regs;
     set_current_vcpu(v);
     if (arch_pv_gdt_init(v))

@@ -111,7 +111,7 @@ static bool start_cpu(unsigned int cpu)
 {
     struct percpu *pc = &percpu[cpu];
     volatile uint32_t *alive = tr_field(tr_alive);
-    uint64_t rsp = (pc->stack_top - sizeof(struct cpu_regs) - 64) & ~15ULL;
+    uint64_t rsp = pc_idle_rsp(pc);
     uint64_t give_up;
 
     *(uint64_t *)tr_field(tr_rsp) = rsp - 8;    /* as if called */
@@ -236,8 +236,7 @@ void smp_stop_this_cpu(void)
 
 void smp_call_on_fresh_stack(void (*fn)(void))
 {
-    uint64_t rsp = (this_cpu()->stack_top - sizeof(struct cpu_regs) - 64) &
-                   ~15ULL;
+    uint64_t rsp = pc_idle_rsp(this_cpu());
 
     __asm__ volatile("mov %0, %%rsp\n"
                      "xor %%ebp, %%ebp\n"

@@ -47,7 +47,7 @@ uint64_t *cpu_gdt_reserved_page(void);
  */
 void cpu_tables_init_ap(struct percpu *pc, uint64_t *res, uint8_t *block);
 /* The boot CPU's stacks move to `block` (allocated, aligned). */
-int cpu_tables_rehome_bsp(struct percpu *pc, uint8_t *block);
+void cpu_tables_rehome_bsp(struct percpu *pc, uint8_t *block);
 /* On that CPU: load a GDT at gdt_base (its window), TR, IDT, syscall MSRs. */
 void cpu_tables_load_ap(uint64_t gdt_base);
 /* Build CPU pc's own syscall stub (pc->syscall_stub); it loads LSTAR. */

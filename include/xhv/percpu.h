@@ -12,6 +12,7 @@
 
 #include <xhv/cpumask.h>
 #include <xhv/layout.h>
+#include <xhv/regs.h>
 #include <xhv/types.h>
 
 struct vcpu;
@@ -60,6 +61,21 @@ static inline struct percpu *this_cpu(void)
 
     __asm__("mov %%rsp, %0" : "=r"(sp));
     return stack_info_of(sp)->pc;
+}
+
+/*
+ * Where every entry from ring 3 puts the guest's registers on CPU pc: the
+ * top of its entry stack. Code that idles or starts a vCPU on that stack
+ * runs below pc_idle_rsp(), so entering the guest never overwrites it.
+ */
+static inline struct cpu_regs *pc_guest_frame(const struct percpu *pc)
+{
+    return (struct cpu_regs *)(pc->stack_top - sizeof(struct cpu_regs));
+}
+
+static inline uint64_t pc_idle_rsp(const struct percpu *pc)
+{
+    return ((uint64_t)pc_guest_frame(pc) - 64) & ~15ULL;
 }
 
 static inline unsigned int smp_processor_id(void)

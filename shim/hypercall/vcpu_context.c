@@ -69,30 +69,38 @@ static bool gdt_desc(const struct vcpu_guest_context *c, uint16_t sel,
     return true;
 }
 
-static bool code_sel_ok(const struct vcpu_guest_context *c, uint16_t *sel)
-{
-    uint64_t d;
-
-    *sel |= 3;                          /* Xen's fixup_guest_code_selector */
-    if (*sel == FLAT_KERNEL_CS64)
-        return true;
-    if ((*sel >> 3) >= FIRST_RESERVED_GDT_ENTRY || !gdt_desc(c, *sel, &d))
-        return false;
-    return (d & (DESC_P | DESC_S | DESC_CODE | DESC_L | DESC_D)) ==
-           (DESC_P | DESC_S | DESC_CODE | DESC_L);
-}
-
-static bool stack_sel_ok(const struct vcpu_guest_context *c, uint16_t *sel)
+/*
+ * A selector of the context, RPL forced to 3 (Xen's fixup_guest_*_selector):
+ * the flat one, or a GDT descriptor of the context whose bits under `mask`
+ * are `want`.
+ */
+static bool sel_ok(const struct vcpu_guest_context *c, uint16_t *sel,
+                   uint16_t flat, uint64_t mask, uint64_t want)
 {
     uint64_t d;
 
     *sel |= 3;
-    if (*sel == FLAT_KERNEL_SS64)
+    if (*sel == flat)
         return true;
     if ((*sel >> 3) >= FIRST_RESERVED_GDT_ENTRY || !gdt_desc(c, *sel, &d))
         return false;
-    return (d & (DESC_P | DESC_S | DESC_CODE | DESC_WRITABLE)) ==
-           (DESC_P | DESC_S | DESC_WRITABLE);
+    return (d & mask) == want;
+}
+
+/* A present 64-bit code segment. */
+static bool code_sel_ok(const struct vcpu_guest_context *c, uint16_t *sel)
+{
+    return sel_ok(c, sel, FLAT_KERNEL_CS64,
+                  DESC_P | DESC_S | DESC_CODE | DESC_L | DESC_D,
+                  DESC_P | DESC_S | DESC_CODE | DESC_L);
+}
+
+/* A present writable data segment. */
+static bool stack_sel_ok(const struct vcpu_guest_context *c, uint16_t *sel)
+{
+    return sel_ok(c, sel, FLAT_KERNEL_SS64,
+                  DESC_P | DESC_S | DESC_CODE | DESC_WRITABLE,
+                  DESC_P | DESC_S | DESC_WRITABLE);
 }
 
 static bool addresses_ok(const struct vcpu_guest_context *c)
